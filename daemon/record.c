@@ -78,7 +78,8 @@ int record_from_payload(struct newsd_record *r, const char *payload, size_t len,
 			goto out;
 		}
 	}
-	/* raw (or auto that did not parse): keep the bytes as they came */
+	/* raw (or auto that did not parse): UTF-8 text becomes `text`; other
+	 * bytes are kept as they came in `raw` for the cleaner to decode. */
 	if (len == 0) {
 		snprintf(err, errlen, "empty payload");
 		rc = -EINVAL;
@@ -86,7 +87,8 @@ int record_from_payload(struct newsd_record *r, const char *payload, size_t len,
 	}
 	r->root = json_object();
 	v = json_stringn_nocheck(payload, len);
-	if (!r->root || !v || json_object_set_new(r->root, "raw", v) != 0) {
+	if (!r->root || !v ||
+	    json_object_set_new(r->root, utf8_valid(payload, len) ? "text" : "raw", v) != 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto out;

@@ -19,8 +19,10 @@ struct newsd_record {
 enum record_format { RECORD_FORMAT_AUTO = 0, RECORD_FORMAT_JSON, RECORD_FORMAT_RAW };
 
 /** Builds r from a message payload.  JSON: the payload must be a UTF-8 JSON
- *  object.  RAW: the payload becomes the "raw" field (any bytes).  AUTO:
- *  JSON when it parses as an object, RAW otherwise.  payload is (copies).
+ *  object.  RAW: a payload that is valid UTF-8 becomes the "text" field,
+ *  other bytes the "raw" field (some charset, for the cleaner to decode).
+ *  AUTO: JSON when it parses as an object, RAW otherwise.  payload is
+ *  (copies).
  *  Returns 0, or -EINVAL with err saying why the payload is malformed.
  *  r is always safe to pass to record_clear() afterwards. */
 int record_from_payload(struct newsd_record *r, const char *payload, size_t len,
