@@ -499,11 +499,6 @@ int cl_boilerplate(const struct langpack *lp, const struct cl_bp_opts *o, struct
 		if (L->cls == LC_GOOD)
 			total_good += L->n_chars;
 	}
-	if (!o->structural) {
-		first = 0;
-		last = n - 1;
-		goto body;
-	}
 	/* a bare tail heading with more body before it than after ends the article */
 	{
 		double before = 0;
@@ -526,6 +521,11 @@ int cl_boilerplate(const struct langpack *lp, const struct cl_bp_opts *o, struct
 	if (n == 0) {
 		*removed = s->n_lines;
 		return 0;
+	}
+	if (!o->structural) {
+		first = 0;
+		last = n - 1;
+		goto body;
 	}
 	/* body: the span maximising GOOD characters minus BAD penalties */
 	{

@@ -130,7 +130,7 @@ int cleaner_run(struct cleaner *c, struct cl_ctx *x, const char *html, size_t ht
 	struct cl_textnorm_stats ts;
 	const char *src;
 	size_t src_len;
-	int pack;
+	int pack, from_html = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->lang = -1;
@@ -140,6 +140,7 @@ int cleaner_run(struct cleaner *c, struct cl_ctx *x, const char *html, size_t ht
 	if (html) {
 		if (cl_html_extract(html, html_len, "UTF-8", &x->extracted, &x->html, &x->hs) < 0)
 			return -1;
+		from_html = 1;
 		src = x->extracted.p ? x->extracted.p : "";
 		src_len = x->extracted.len;
 	} else if (text) {
@@ -159,6 +160,7 @@ int cleaner_run(struct cleaner *c, struct cl_ctx *x, const char *html, size_t ht
 			if (cl_html_extract(x->decoded.p ? x->decoded.p : "", x->decoded.len, "UTF-8",
 					    &x->extracted, &x->html, &x->hs) < 0)
 				return -1;
+			from_html = 1;
 			src = x->extracted.p ? x->extracted.p : "";
 			src_len = x->extracted.len;
 		} else {
@@ -193,7 +195,12 @@ int cleaner_run(struct cleaner *c, struct cl_ctx *x, const char *html, size_t ht
 	res->lang = pack;
 	if (pack < 0)
 		pack = (int)c->default_pack;
-	if (cl_boilerplate(&c->packs[pack], &c->bp, c->use_seen ? &c->seen : NULL,
+	/* inside a chosen HTML container, lines are judged one by one */
+	struct cl_bp_opts o = c->bp;
+	if (from_html && x->html.container)
+		o.structural = 0;
+	res->from_html = from_html;
+	if (cl_boilerplate(&c->packs[pack], &o, c->use_seen ? &c->seen : NULL,
 			   source_key(source), x->norm.p ? x->norm.p : "", x->norm.len, &x->out,
 			   &x->bp, &res->removed) < 0)
 		return -1;
@@ -349,7 +356,7 @@ static int cleaner_process(void *state, struct newsd_record *r, char *err, size_
 		snprintf(err, errlen, "out of memory cleaning the article");
 		goto out;
 	}
-	if (html && set_meta(h, r, &x->html) < 0) {
+	if (res.from_html && set_meta(h, r, &x->html) < 0) {
 		snprintf(err, errlen, "cannot write html_meta");
 		goto out;
 	}

@@ -59,6 +59,7 @@ struct cl_result {
 	const char *charset;
 	int lang;           /* pack index or -1 */
 	int lang_detected;  /* 1 when chosen by detection */
+	int from_html;      /* 1 when the text came from HTML (html_meta is valid) */
 	size_t removed;
 	uint64_t repaired, invalid;
 };

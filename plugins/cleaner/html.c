@@ -498,6 +498,7 @@ int cl_html_extract(const char *html, size_t len, const char *encoding, struct b
 	buf_reset(out);
 	for (int k = 0; k < META_COUNT; k++)
 		buf_reset(&res->meta[k]);
+	res->container = 0;
 	s->nodes.len = 0;
 	if (len == 0 || len > INT32_MAX)
 		return 0;
@@ -529,6 +530,7 @@ int cl_html_extract(const char *html, size_t len, const char *encoding, struct b
 		goto out;
 	}
 	/* the best container and its worthy siblings, in document order */
+	res->container = 1;
 	{
 		struct nstat *bns = st_of(s, best);
 		double thr = bns->score * 0.2 > 10 ? bns->score * 0.2 : 10;

@@ -35,6 +35,7 @@ extern const char *const cl_meta_names[META_COUNT];
 
 struct cl_html_result {
 	struct buf meta[META_COUNT]; /* empty when absent; reused between pages */
+	int container;               /* 1: a main-content container was found */
 };
 
 struct cl_html_scratch {
