@@ -1,0 +1,345 @@
+/* entities.c — persons, locations and organisations.
+ *
+ * One left-to-right walk over the tokens, using the automaton's matches:
+ *   - a full organisation name (pack `organizations`) is an organisation;
+ *   - an organisation head (Ban, Bộ, Sở, UBND, Tỉnh ủy…) starts one, which
+ *     extends over capitalised words, organisation words (Thường vụ, Tổ
+ *     chức…), places and "tỉnh <place>", and stops before a person's name;
+ *   - a location cue (tỉnh, huyện, TP.) makes the next capitalised run a
+ *     place unless it is a person's name;
+ *   - a capitalised run is a place when the gazetteer says so, a person when
+ *     it starts with a surname or follows a person cue or title.
+ * Canonical forms: NFC, one tone-mark placement, ALL CAPS title-cased.
+ */
+#include <string.h>
+
+#include "extractor_int.h"
+
+enum { T_PER = 0, T_LOC = 1, T_ORG = 2 };
+
+static const struct xtok *tok(const struct xctx *x, size_t i)
+{
+	return &XVEC_AT(&x->toks, struct xtok, i);
+}
+
+/* Tokens i-1 and i are joined by plain spaces within a line. */
+static int joined(const struct xctx *x, size_t i)
+{
+	uint32_t f = tok(x, i)->flags;
+	return (f & XT_SPACE_BEFORE) && !(f & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE));
+}
+
+static int is_cap(const struct xctx *x, size_t i)
+{
+	uint32_t f = tok(x, i)->flags;
+	return (f & XT_CAP) && !(f & XT_UPPER) && !(f & XT_DIGIT);
+}
+
+static int mention(struct xctx *x, int type, const char *name, size_t n, size_t offset)
+{
+	char key[1100];
+	int added = 0;
+	long e;
+	struct xvec *list = type == T_PER ? &x->persons : type == T_LOC ? &x->locations : &x->orgs;
+
+	if (n == 0 || n > 1000)
+		return 0;
+	key[0] = (char)('0' + type);
+	memcpy(key + 1, name, n);
+	e = strmap_put(&x->seen, key, n + 1, (uint32_t)x->mentions.len, &added);
+	if (e < 0)
+		return -1;
+	if (!added) {
+		uint32_t mi = XVEC_AT(&x->seen.ents, struct strmap_ent, e).val;
+		if (mi < x->mentions.len)
+			XVEC_AT(&x->mentions, struct xmention, mi).count++;
+		return 0;
+	}
+	/* the same name under another type keeps its first type */
+	for (int t = 0; t < 3; t++) {
+		if (t == type)
+			continue;
+		key[0] = (char)('0' + t);
+		long o = strmap_find(&x->seen, key, n + 1);
+		if (o >= 0) {
+			uint32_t mi = XVEC_AT(&x->seen.ents, struct strmap_ent, o).val;
+			XVEC_AT(&x->seen.ents, struct strmap_ent, e).val = mi;
+			if (mi < x->mentions.len)
+				XVEC_AT(&x->mentions, struct xmention, mi).count++;
+			return 0;
+		}
+	}
+	struct xmention *m = xvec_push(&x->mentions);
+	if (!m)
+		return -1;
+	m->name_off = (uint32_t)x->strs.len;
+	m->name_len = (uint32_t)n;
+	m->type = (uint8_t)type;
+	m->count = 1;
+	m->first_offset = (uint32_t)offset;
+	if (xbuf_add(&x->strs, name, n) < 0)
+		return -1;
+	x->strs.len++;
+	struct xstr *ls = xvec_push(list);
+	if (!ls)
+		return -1;
+	ls->off = m->name_off;
+	ls->len = m->name_len;
+	return 0;
+}
+
+static int mention_span(struct xctx *x, int type, size_t t0, size_t t1)
+{
+	size_t a = tok(x, t0)->start, b = tok(x, t1 - 1)->end;
+	long m = x_canon_span(x, a, b, type == T_PER);
+
+	if (m <= 0)
+		return 0;
+	/* x->scratch is reused by mention(): copy out */
+	char buf[1024];
+	if ((size_t)m >= sizeof(buf))
+		return 0;
+	memcpy(buf, x->scratch.p, (size_t)m);
+	return mention(x, type, buf, (size_t)m, a);
+}
+
+static int mention_canon(struct xctx *x, int type, uint32_t canon, size_t offset)
+{
+	const char *c = xpack_canon(x->pack, canon);
+	return mention(x, type, c, strlen(c), offset);
+}
+
+/* Longest gazetteer match at token i: end token in *e. */
+static int loc_at(const struct xctx *x, size_t i, uint32_t *canon, size_t *e)
+{
+	return xctx_match_at_tok(x, i, XC_LOC, canon, e) >= 0;
+}
+
+static int has(const struct xctx *x, size_t i, enum xcat c, size_t *e)
+{
+	uint32_t pl;
+	size_t ee;
+	return xctx_match_at_tok(x, i, c, &pl, e ? e : &ee) >= 0;
+}
+
+/* Length (tokens) of the capitalised run starting at i. */
+static size_t cap_run(const struct xctx *x, size_t i)
+{
+	size_t j = i;
+
+	if (i >= x->toks.len || !is_cap(x, i))
+		return 0;
+	j++;
+	while (j < x->toks.len && is_cap(x, j) && joined(x, j))
+		j++;
+	return j - i;
+}
+
+/* A person's name starting at i: surname + at least one more capitalised
+ * word, not a place. */
+static int person_run_at(const struct xctx *x, size_t i)
+{
+	size_t r = cap_run(x, i), e;
+	uint32_t pl;
+
+	if (r < 2 || r > 5 || !has(x, i, XC_SURNAME, NULL))
+		return 0;
+	if (loc_at(x, i, &pl, &e) && e - i >= r)
+		return 0;
+	return 1;
+}
+
+/* Tokens j-1 and j are joined by '-' or '&' only (LĐ-TB&XH). */
+static int gap_is_joiner(const struct xctx *x, size_t j)
+{
+	for (size_t g = tok(x, j - 1)->end; g < tok(x, j)->start; g++)
+		if (x->text[g] != '-' && x->text[g] != '&')
+			return 0;
+	return 1;
+}
+
+/* Organisation starting with a head at i; returns the end token, 0 when
+ * there is only the head (a generic "Tỉnh ủy" names nobody in particular). */
+static size_t org_extent(struct xctx *x, size_t i, size_t head_end)
+{
+	size_t j = head_end, e;
+	uint32_t pl;
+	size_t n = x->toks.len;
+
+	while (j < n && (joined(x, j) || ((tok(x, j)->flags & XT_UPPER) && (tok(x, j - 1)->flags & XT_UPPER) &&
+			     gap_is_joiner(x, j)))) {
+		if (is_cap(x, j) && person_run_at(x, j))
+			break;
+		if ((is_cap(x, j) || (tok(x, j)->flags & XT_UPPER)) &&
+		    (has(x, j, XC_ORG_WORD, &e) || has(x, j, XC_ORG_HEAD, &e) || has(x, j, XC_ORG, &e) ||
+		     loc_at(x, j, &pl, &e))) {
+			j = e;
+			continue;
+		}
+		if (has(x, j, XC_LOC_CUE, &e) && e < n && joined(x, e) && loc_at(x, e, &pl, &e)) {
+			j = e;
+			continue;
+		}
+		if ((is_cap(x, j) || (tok(x, j)->flags & XT_UPPER)) && !has(x, j, XC_TITLE, NULL) &&
+		    !has(x, j, XC_PERSON_CUE, NULL)) {
+			j++;
+			continue;
+		}
+		break;
+	}
+	(void)i;
+	return j > head_end ? j : 0;
+}
+
+/* Emits places inside [a, b) (organisation names mention places too). */
+static int places_inside(struct xctx *x, size_t a, size_t b)
+{
+	uint32_t pl;
+	size_t e;
+
+	for (size_t j = a; j < b; j++)
+		if (loc_at(x, j, &pl, &e) && e <= b) {
+			if (mention_canon(x, T_LOC, pl, tok(x, j)->start) < 0)
+				return -1;
+			j = e - 1;
+		}
+	return 0;
+}
+
+int x_entities(struct xctx *x)
+{
+	size_t n = x->toks.len;
+	size_t cue_until = (size_t)-1; /* token right after a person cue/title */
+	size_t loc_cue_until = (size_t)-1;
+	size_t org_until = (size_t)-1;
+	size_t pcue_until = (size_t)-1; /* right after ông, bà, đồng chí */
+
+	for (size_t i = 0; i < n;) {
+		const struct xtok *t = tok(x, i);
+		uint32_t pl;
+		size_t e;
+
+		if (!(t->flags & XT_ALPHA)) {
+			i++;
+			continue;
+		}
+		/* 1. a full organisation name */
+		if ((t->flags & (XT_CAP | XT_UPPER)) && xctx_match_at_tok(x, i, XC_ORG, &pl, &e) >= 0) {
+			if (mention_canon(x, T_ORG, pl, t->start) < 0 || places_inside(x, i, e) < 0)
+				return -1;
+			cue_until = e;
+			i = e;
+			continue;
+		}
+		/* 2. a place from the gazetteer, when not the start of a person's name */
+		size_t le;
+		int loc = (t->flags & XT_CAP) && loc_at(x, i, &pl, &le);
+		if (loc) {
+			size_t run = cap_run(x, i);
+			int single = le - i == 1 && !memchr(x->text + t->start, '.', t->end - t->start);
+			int cued = loc_cue_until == i || org_until == i;
+			int person_cued = pcue_until == i;
+			if (has(x, i, XC_SURNAME, NULL) && run > le - i && run <= 5)
+				loc = 0; /* "Hà Văn Tuấn" */
+			else if (cue_until == i && has(x, i, XC_SURNAME, NULL) && run >= 2)
+				loc = 0;
+			else if (single && !cued && ((t->flags & XT_SENT) || person_cued || run > 1))
+				loc = 0; /* "Vinh", "Đức": names too, need a cue */
+			if (loc) {
+				if (mention_canon(x, T_LOC, pl, t->start) < 0)
+					return -1;
+				org_until = (size_t)-1;
+				i = le;
+				continue;
+			}
+		}
+		/* 3. an organisation head */
+		size_t he;
+		if ((t->flags & (XT_CAP | XT_UPPER)) && has(x, i, XC_ORG_HEAD, &he)) {
+			int surname_first = has(x, i, XC_SURNAME, NULL);
+			size_t oe = org_extent(x, i, he);
+			if (surname_first && person_run_at(x, i)) {
+				/* "Đoàn Văn Hậu": a name unless organisation words follow */
+				size_t k = he;
+				if (!(k < n && (has(x, k, XC_ORG_WORD, NULL) || has(x, k, XC_ORG_HEAD, NULL))))
+					oe = 0;
+				if (!oe)
+					goto run;
+			}
+			if (oe) {
+				if (mention_span(x, T_ORG, i, oe) < 0 || places_inside(x, he, oe) < 0)
+					return -1;
+				i = oe;
+			} else {
+				i = he;
+			}
+			org_until = i;
+			continue;
+		}
+		/* 4. cues */
+		if (has(x, i, XC_STREET_CUE, &e) && !has(x, i, XC_SURNAME, NULL)) {
+			size_t r = e < n ? cap_run(x, e) : 0;
+			if (r >= 1 && r <= 5 && joined(x, e) && !has(x, e, XC_ORG_HEAD, NULL) &&
+			    !has(x, e, XC_ORG, NULL)) {
+				if (mention_span(x, T_LOC, e, e + r) < 0)
+					return -1;
+				i = e + r;
+				continue;
+			}
+			i = e;
+			continue;
+		}
+		if (has(x, i, XC_LOC_PREP, &e) && !(t->flags & XT_CAP)) {
+			loc_cue_until = e;
+			i = e;
+			continue;
+		}
+		if (has(x, i, XC_LOC_CUE, &e) && !has(x, i, XC_SURNAME, NULL)) {
+			loc_cue_until = e;
+			if (e < n && is_cap(x, e) && !person_run_at(x, e) && !loc_at(x, e, &pl, &le)) {
+				/* an unknown place: "xã Tóc Tiên" */
+				size_t r = cap_run(x, e);
+				if (r >= 1 && r <= 4 && joined(x, e) && !has(x, e, XC_ORG_HEAD, NULL) &&
+				    !has(x, e, XC_TITLE, NULL) && !has(x, e, XC_PERSON_CUE, NULL)) {
+					if (mention_span(x, T_LOC, e, e + r) < 0)
+						return -1;
+					i = e + r;
+					continue;
+				}
+			}
+			i = e;
+			continue;
+		}
+		if (has(x, i, XC_PERSON_CUE, &e)) {
+			cue_until = e; /* also across a colon: "các đồng chí: Nguyễn Văn A" */
+			pcue_until = e;
+			i = e;
+			continue;
+		}
+		if (has(x, i, XC_TITLE, &e)) {
+			cue_until = e;
+			loc_cue_until = e; /* "Bí thư Huyện ủy Đakrông" */
+			i = e;
+			continue;
+		}
+	run:
+		/* 5. a capitalised run */
+		if (is_cap(x, i)) {
+			size_t r = cap_run(x, i);
+			int cued = cue_until == i;
+			if (r >= 2 && r <= 5 && has(x, i, XC_SURNAME, NULL)) {
+				if (mention_span(x, T_PER, i, i + r) < 0)
+					return -1;
+			} else if (cued && r >= 1 && r <= 4 && !has(x, i, XC_ORG_WORD, NULL) &&
+				   !has(x, i, XC_ORG_HEAD, NULL) && !has(x, i, XC_TITLE, NULL)) {
+				const struct xsyl *sy = xpack_syl(x->pack, x->text + t->start, t->end - t->start);
+				if (sy && !(sy->flags & XS_STOP) && mention_span(x, T_PER, i, i + r) < 0)
+					return -1;
+			}
+			i += r ? r : 1;
+			continue;
+		}
+		i++;
+	}
+	return 0;
+}

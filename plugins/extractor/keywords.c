@@ -1,0 +1,179 @@
+/* keywords.c — top-k syllable unigrams and bigrams by TF-IDF, and the
+ * language check.
+ *
+ * Terms are lower-case canonical syllables from the pack's syllable cache
+ * (computed once per distinct token per instance).  A bigram joins two
+ * adjacent syllables with only spaces between them; stop words and numbers
+ * end a bigram and are never terms.  IDF comes from the pack's DF table
+ * (tools/extractor-dftable); without one every term has the same IDF and
+ * term frequency decides.  A unigram inside a chosen bigram is not chosen
+ * again.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extractor_int.h"
+
+struct cand {
+	uint32_t a, b; /* cache indices; b = UINT32_MAX for a unigram */
+	uint32_t tf;
+	double score;
+};
+
+static int cmp_cand(const void *x, const void *y)
+{
+	const struct cand *p = x, *q = y;
+	if (p->score != q->score)
+		return p->score < q->score ? 1 : -1;
+	if (p->b != q->b) /* bigrams first on ties */
+		return p->b == UINT32_MAX ? 1 : -1;
+	return p->a < q->a ? -1 : p->a > q->a;
+}
+
+int x_keywords(struct xctx *x, size_t k)
+{
+	struct xpack *p = x->pack;
+	struct u64map counts;
+	uint32_t prev = UINT32_MAX;
+	struct xvec cands = {.esz = sizeof(struct cand)};
+	int rc = -1;
+	char buf[512];
+
+	if (k == 0)
+		return 0;
+	if (u64map_init(&counts, x->toks.len + 16) < 0)
+		return -1;
+	for (size_t i = 0; i < x->toks.len; i++) {
+		const struct xtok *t = &XVEC_AT(&x->toks, struct xtok, i);
+		const struct xsyl *sy;
+		uint32_t idx, c;
+		if (!(t->flags & XT_ALPHA) || (t->flags & XT_DIGIT) || t->end - t->start < 2) {
+			prev = UINT32_MAX;
+			continue;
+		}
+		sy = xpack_syl(p, x->text + t->start, t->end - t->start);
+		if (!sy)
+			goto out;
+		if (sy->flags & (XS_STOP | XS_NUM)) {
+			prev = UINT32_MAX;
+			continue;
+		}
+		idx = (uint32_t)(sy - (const struct xsyl *)p->cache_syl.p);
+		if (!(t->flags & XT_SPACE_BEFORE) || (t->flags & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)))
+			prev = UINT32_MAX;
+		uint64_t uk = (uint64_t)idx + 1;
+		c = 0;
+		(void)u64map_get(&counts, uk, &c);
+		if (u64map_put(&counts, uk, c + 1) < 0)
+			goto out;
+		if (prev != UINT32_MAX) {
+			uint64_t bk = ((uint64_t)(prev + 1) << 32) | (uint64_t)(idx + 1);
+			c = 0;
+			(void)u64map_get(&counts, bk, &c);
+			if (u64map_put(&counts, bk, c + 1) < 0)
+				goto out;
+		}
+		prev = idx;
+	}
+	double N = (double)(p->df_docs ? p->df_docs : 1);
+	for (size_t s = 0; s < counts.nslots; s++) {
+		uint64_t key = counts.keys[s];
+		struct cand *cd;
+		uint32_t df = 0, tf = counts.vals[s];
+		if (!key)
+			continue;
+		uint32_t hi = (uint32_t)(key >> 32), lo = (uint32_t)key;
+		const struct xsyl *sa, *sb = NULL;
+		if (hi) {
+			sa = &XVEC_AT(&p->cache_syl, struct xsyl, hi - 1);
+			sb = &XVEC_AT(&p->cache_syl, struct xsyl, lo - 1);
+			if (sa->dict_id != UINT32_MAX && sb->dict_id != UINT32_MAX)
+				(void)u64map_get(&p->bigram_df,
+						 ((uint64_t)(sa->dict_id + 1) << 32) | (uint64_t)(sb->dict_id + 1), &df);
+		} else {
+			sa = &XVEC_AT(&p->cache_syl, struct xsyl, lo - 1);
+			df = sa->df;
+		}
+		if (p->df_docs) {
+			if (df == 0 && tf < 2)
+				continue; /* a rare one-off: a typo more often than a topic */
+		}
+		double idf = p->df_docs ? log((N + 1.0) / ((double)df + 1.0)) + 1.0 : 1.0;
+		double tfw = 1.0 + log((double)tf);
+		if (!(cd = xvec_push(&cands)))
+			goto out;
+		cd->a = hi ? hi - 1 : lo - 1;
+		cd->b = hi ? lo - 1 : UINT32_MAX;
+		cd->tf = tf;
+		cd->score = tfw * idf * (hi ? 1.15 : 1.0);
+	}
+	qsort(cands.p, cands.len, sizeof(struct cand), cmp_cand);
+	size_t chosen = 0;
+	struct cand *cs = cands.p;
+	for (size_t i = 0; i < cands.len && chosen < k; i++) {
+		int skip = 0;
+		for (size_t j = 0; j < i && !skip; j++) {
+			if (cs[j].tf == 0)
+				continue; /* not chosen */
+			if (cs[i].b == UINT32_MAX && cs[j].b != UINT32_MAX && (cs[j].a == cs[i].a || cs[j].b == cs[i].a))
+				skip = 1;
+			if (cs[i].b != UINT32_MAX && cs[j].b == UINT32_MAX && (cs[i].a == cs[j].a || cs[i].b == cs[j].a))
+				skip = 1;
+		}
+		if (skip) {
+			cs[i].tf = 0;
+			continue;
+		}
+		const struct xsyl *sa = &XVEC_AT(&p->cache_syl, struct xsyl, cs[i].a);
+		size_t n = 0;
+		if (sa->canon_len >= sizeof(buf) / 2)
+			continue;
+		memcpy(buf, xpack_syl_str(p, sa), sa->canon_len);
+		n = sa->canon_len;
+		if (cs[i].b != UINT32_MAX) {
+			const struct xsyl *sb = &XVEC_AT(&p->cache_syl, struct xsyl, cs[i].b);
+			if (n + 1 + sb->canon_len >= sizeof(buf))
+				continue;
+			buf[n++] = ' ';
+			memcpy(buf + n, xpack_syl_str(p, sb), sb->canon_len);
+			n += sb->canon_len;
+		}
+		if (xctx_add_unique(x, &x->keywords, 'k', buf, n) < 0)
+			goto out;
+		chosen++;
+	}
+	/* unchosen candidates had tf zeroed above only when skipped; the rest
+	 * past k are irrelevant */
+	rc = 0;
+out:
+	xvec_free(&cands);
+	u64map_free(&counts);
+	return rc;
+}
+
+int x_guess_lang(struct xpack *packs, size_t n, const char *text, size_t len, struct xvec *toks)
+{
+	double best = 0;
+	int bi = -1;
+
+	(void)len;
+	for (size_t pi = 0; pi < n; pi++) {
+		size_t hits = 0, seen = 0;
+		for (size_t i = 0; i < toks->len && seen < 400; i++) {
+			const struct xtok *t = &XVEC_AT(toks, struct xtok, i);
+			if (!(t->flags & XT_ALPHA))
+				continue;
+			seen++;
+			const struct xsyl *sy = xpack_syl(&packs[pi], text + t->start, t->end - t->start);
+			if (sy && (sy->flags & XS_STOP))
+				hits++;
+		}
+		double r = seen ? (double)hits / (double)seen : 0;
+		if (seen >= 5 && r > best) {
+			best = r;
+			bi = (int)pi;
+		}
+	}
+	return best >= 0.12 ? bi : -1;
+}

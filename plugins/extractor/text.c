@@ -1,0 +1,525 @@
+/* text.c — characters, tokens, case and tone-mark canonicalisation (ICU).
+ *
+ * The tone normaliser works on ICU's NFD decomposition of one syllable:
+ * it finds the tone mark (a combining mark listed in the pack), finds the
+ * vowel nucleus, chooses the vowel that carries the tone by the pack's
+ * rules, moves the mark there and recomposes with NFC.  No table of words.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/ucasemap.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
+
+#include "extractor_int.h"
+
+/* ---------------------------------------------------------- characters */
+
+static int cp_is_word(UChar32 c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	return u_isalnum(c) || u_getCombiningClass(c) > 0 || u_charType(c) == U_NON_SPACING_MARK;
+}
+
+int xtext_is_wordchar_at(const char *s, size_t len, size_t i)
+{
+	UChar32 c;
+	int32_t k = (int32_t)i;
+
+	if (i >= len)
+		return 0;
+	if ((uint8_t)s[i] < 0x80)
+		return cp_is_word((UChar32)(uint8_t)s[i]);
+	U8_NEXT(s, k, (int32_t)len, c);
+	return c >= 0 && cp_is_word(c);
+}
+
+int xtext_wordchar_before(const char *s, size_t i)
+{
+	UChar32 c;
+	int32_t k = (int32_t)i;
+
+	if (i == 0)
+		return 0;
+	if ((uint8_t)s[i - 1] < 0x80)
+		return cp_is_word((UChar32)(uint8_t)s[i - 1]);
+	U8_PREV(s, 0, k, c);
+	return c >= 0 && cp_is_word(c);
+}
+
+int xtext_has_combining(const char *s, size_t len)
+{
+	/* U+0300..U+036F are encoded CC 80..CD AF */
+	for (const char *p = memchr(s, 0xCC, len); p; p = memchr(p + 1, 0xCC, len - (size_t)(p + 1 - s)))
+		if (p + 1 < s + len && ((uint8_t)p[1] & 0xC0) == 0x80)
+			return 1;
+	for (const char *p = memchr(s, 0xCD, len); p; p = memchr(p + 1, 0xCD, len - (size_t)(p + 1 - s)))
+		if (p + 1 < s + len && (uint8_t)p[1] >= 0x80 && (uint8_t)p[1] <= 0xAF)
+			return 1;
+	return 0;
+}
+
+/* ---------------------------------------------------------- tokenizer */
+
+static int is_sentence_end(UChar32 c)
+{
+	return c == '.' || c == '!' || c == '?' || c == ':' || c == 0x2026 || c == ';';
+}
+
+int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *lines)
+{
+	int32_t i = 0, n = (int32_t)len;
+	uint32_t line = 0, gapflags = XT_SENT | XT_SPACE_BEFORE;
+	int gap_sent = 1;
+	struct xspan *cur;
+
+	toks->len = 0;
+	lines->len = 0;
+	if (!(cur = xvec_push(lines)))
+		return -ENOMEM;
+	cur->start = 0;
+	cur->tok0 = 0;
+	while (i < n) {
+		int32_t start = i;
+		UChar32 c;
+		uint8_t b = (uint8_t)s[i];
+
+		if (b < 0x80) {
+			c = b;
+			i++;
+		} else {
+			U8_NEXT(s, i, n, c);
+		}
+		if (c >= 0 && cp_is_word(c)) {
+			struct xtok *t = xvec_push(toks);
+			uint32_t fl = gapflags;
+			int letters = 0, uppers = 0, first = 1;
+			UChar32 cc = c;
+			int32_t j = start;
+
+			if (!t)
+				return -ENOMEM;
+			/* extend the token */
+			for (;;) {
+				if (cc < 0x80 ? ((cc | 0x20) >= 'a' && (cc | 0x20) <= 'z') : u_isalpha(cc)) {
+					fl |= XT_ALPHA;
+					letters++;
+					int up = cc < 0x80 ? (cc >= 'A' && cc <= 'Z') : (u_isupper(cc) || u_istitle(cc));
+					if (up)
+						uppers++;
+					if (first)
+						fl |= up ? XT_CAP : XT_LOWER;
+				} else if (cc >= '0' && cc <= '9') {
+					fl |= XT_DIGIT;
+				} else if (cc >= 0x80 && u_isdigit(cc)) {
+					fl |= XT_DIGIT;
+				}
+				first = 0;
+				j = i;
+				if (i >= n)
+					break;
+				b = (uint8_t)s[i];
+				if (b < 0x80) {
+					cc = b;
+					if (!cp_is_word(cc))
+						break;
+					i++;
+				} else {
+					int32_t k = i;
+					U8_NEXT(s, k, n, cc);
+					if (cc < 0 || !cp_is_word(cc))
+						break;
+					i = k;
+				}
+			}
+			if (letters >= 2 && uppers == letters)
+				fl |= XT_UPPER;
+			if (gap_sent)
+				fl |= XT_SENT;
+			t->start = (uint32_t)start;
+			t->end = (uint32_t)j;
+			t->flags = fl;
+			t->line = line;
+			gapflags = 0;
+			gap_sent = 0;
+			continue;
+		}
+		/* gap character */
+		if (c == '\n') {
+			/* close the line; a line without tokens is reused */
+			cur = &XVEC_AT(lines, struct xspan, lines->len - 1);
+			cur->end = (uint32_t)start;
+			cur->tok1 = (uint32_t)toks->len;
+			if (cur->tok1 > cur->tok0) {
+				if (!(cur = xvec_push(lines)))
+					return -ENOMEM;
+				line++;
+			}
+			cur->start = (uint32_t)i;
+			cur->tok0 = (uint32_t)toks->len;
+			gapflags |= XT_NEWLINE_BEFORE;
+			gap_sent = 1;
+		} else if (c == ' ' || c == '\t' || c == 0xA0 || u_isspace(c)) {
+			if (!(gapflags & (XT_PUNCT_BEFORE | XT_NEWLINE_BEFORE)))
+				gapflags |= XT_SPACE_BEFORE;
+		} else {
+			gapflags |= XT_PUNCT_BEFORE;
+			gapflags &= ~(uint32_t)XT_SPACE_BEFORE;
+			if (is_sentence_end(c))
+				gap_sent = 1;
+		}
+	}
+	cur = &XVEC_AT(lines, struct xspan, lines->len - 1);
+	cur->end = (uint32_t)len;
+	cur->tok1 = (uint32_t)toks->len;
+	if (cur->tok1 == cur->tok0 && lines->len > 1)
+		lines->len--;
+	/* Trim line spans to their first and last non-space bytes. */
+	for (size_t l = 0; l < lines->len; l++) {
+		struct xspan *sp = &XVEC_AT(lines, struct xspan, l);
+		while (sp->start < sp->end && (s[sp->start] == ' ' || s[sp->start] == '\t' || s[sp->start] == '\r'))
+			sp->start++;
+		while (sp->end > sp->start && (s[sp->end - 1] == ' ' || s[sp->end - 1] == '\t' || s[sp->end - 1] == '\r'))
+			sp->end--;
+		/* NBSP (C2 A0) at either end */
+		while (sp->end - sp->start >= 2 && (uint8_t)s[sp->start] == 0xC2 && (uint8_t)s[sp->start + 1] == 0xA0)
+			sp->start += 2;
+		while (sp->end - sp->start >= 2 && (uint8_t)s[sp->end - 2] == 0xC2 && (uint8_t)s[sp->end - 1] == 0xA0)
+			sp->end -= 2;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- case */
+
+static long casemap(int op, const char *s, size_t n, char *out, size_t cap)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	UCaseMap *cm = NULL;
+	int32_t r;
+
+	/* ASCII fast path */
+	size_t k;
+	for (k = 0; k < n && (uint8_t)s[k] < 0x80; k++)
+		;
+	if (k == n && op != 2) {
+		if (n > cap)
+			return -1;
+		for (k = 0; k < n; k++) {
+			char c = s[k];
+			out[k] = op == 0 ? (char)((c >= 'A' && c <= 'Z') ? c + 32 : c)
+					 : (char)((c >= 'a' && c <= 'z') ? c - 32 : c);
+		}
+		return (long)n;
+	}
+	cm = ucasemap_open("", 0, &ec);
+	if (U_FAILURE(ec))
+		return -1;
+	if (op == 0)
+		r = ucasemap_utf8ToLower(cm, out, (int32_t)cap, s, (int32_t)n, &ec);
+	else if (op == 1)
+		r = ucasemap_utf8ToUpper(cm, out, (int32_t)cap, s, (int32_t)n, &ec);
+	else
+		r = ucasemap_utf8ToTitle(cm, out, (int32_t)cap, s, (int32_t)n, &ec);
+	ucasemap_close(cm);
+	if (U_FAILURE(ec) || ec == U_STRING_NOT_TERMINATED_WARNING)
+		return U_FAILURE(ec) ? -1 : r;
+	return r;
+}
+
+long xcase_lower(const char *s, size_t n, char *out, size_t cap)
+{
+	return casemap(0, s, n, out, cap);
+}
+
+long xcase_upper(const char *s, size_t n, char *out, size_t cap)
+{
+	return casemap(1, s, n, out, cap);
+}
+
+long xcase_title_words(const char *s, size_t n, char *out, size_t cap)
+{
+	return casemap(2, s, n, out, cap);
+}
+
+long xcase_title_first(const char *s, size_t n, char *out, size_t cap)
+{
+	int32_t i = 0;
+	UChar32 c;
+	long m;
+
+	if (n == 0)
+		return 0;
+	U8_NEXT(s, i, (int32_t)n, c);
+	if (c < 0)
+		return -1;
+	m = casemap(1, s, (size_t)i, out, cap);
+	if (m < 0 || (size_t)m + (n - (size_t)i) > cap)
+		return -1;
+	memcpy(out + m, s + i, n - (size_t)i);
+	return m + (long)(n - (size_t)i);
+}
+
+/* ---------------------------------------------------------------- tone */
+
+struct xtone {
+	UChar marks[8];      /* tone marks (combining) */
+	int nmarks;
+	UChar quality[8];    /* vowel-quality marks: the vowel carrying one takes the tone */
+	int nquality;
+	UChar vowels[16];    /* lower-case base vowels */
+	int nvowels;
+	UChar glide_pairs[8][2]; /* consonant + vowel read as one consonant (qu, gi) */
+	int nglide;
+	UChar second_pairs[8][2]; /* open two-vowel nuclei toned on the second vowel
+				   * in the non-canonical style */
+	int nsecond;
+	int canonical_second; /* 1: canonical style tones those pairs on the second vowel */
+	const UNormalizer2 *nfd, *nfc;
+};
+
+static int read_units(const struct newsd_host *h, const struct newsd_config *c, const char *key,
+		      UChar *out, int max)
+{
+	int n = 0;
+	size_t len = h->cfg_list_len(c, key);
+
+	for (size_t i = 0; i < len && n < max; i++) {
+		const char *s = h->cfg_list_str(c, key, i);
+		UChar u[4];
+		int32_t ul = 0;
+		UErrorCode ec = U_ZERO_ERROR;
+		if (!s)
+			continue;
+		u_strFromUTF8(u, 4, &ul, s, -1, &ec);
+		if (U_SUCCESS(ec) && ul == 1)
+			out[n++] = u[0];
+	}
+	return n;
+}
+
+static int read_pairs(const struct newsd_host *h, const struct newsd_config *c, const char *key,
+		      UChar out[][2], int max)
+{
+	int n = 0;
+	size_t len = h->cfg_list_len(c, key);
+
+	for (size_t i = 0; i < len && n < max; i++) {
+		const char *s = h->cfg_list_str(c, key, i);
+		UChar u[4];
+		int32_t ul = 0;
+		UErrorCode ec = U_ZERO_ERROR;
+		if (!s)
+			continue;
+		u_strFromUTF8(u, 4, &ul, s, -1, &ec);
+		if (U_SUCCESS(ec) && ul == 2) {
+			out[n][0] = u[0];
+			out[n][1] = u[1];
+			n++;
+		}
+	}
+	return n;
+}
+
+struct xtone *xtone_new(const struct newsd_host *h, const struct newsd_config *c, char *err,
+			size_t errlen)
+{
+	struct xtone *t;
+	UErrorCode ec = U_ZERO_ERROR;
+	const char *style;
+
+	if (!c)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->nfd = unorm2_getNFDInstance(&ec);
+	t->nfc = unorm2_getNFCInstance(&ec);
+	if (U_FAILURE(ec)) {
+		snprintf(err, errlen, "ICU normalizer: %s", u_errorName(ec));
+		free(t);
+		return NULL;
+	}
+	t->nmarks = read_units(h, c, "marks", t->marks, 8);
+	t->nquality = read_units(h, c, "quality_marks", t->quality, 8);
+	t->nvowels = read_units(h, c, "vowels", t->vowels, 16);
+	t->nglide = read_pairs(h, c, "onset_glides", t->glide_pairs, 8);
+	t->nsecond = read_pairs(h, c, "second_vowel_pairs", t->second_pairs, 8);
+	style = h->cfg_str(c, "canonical_style");
+	t->canonical_second = style && strcmp(style, "second") == 0;
+	if (!t->nmarks || !t->nvowels) {
+		snprintf(err, errlen, "tone section needs `marks` and `vowels`");
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void xtone_free(struct xtone *t)
+{
+	free(t);
+}
+
+static int in_set(const UChar *set, int n, UChar c)
+{
+	for (int i = 0; i < n; i++)
+		if (set[i] == c)
+			return 1;
+	return 0;
+}
+
+/* One syllable (no spaces) in NFD, d[0..n): moves its tone mark.  Returns
+ * the new length (same as n) or n unchanged when the rules do not apply. */
+static void place_tone(const struct xtone *t, UChar *d, int32_t n, int other)
+{
+	int base_idx[64], nb = 0, tone_at = -1, ntones = 0;
+	UChar tone = 0;
+
+	if (n > 64)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (in_set(t->marks, t->nmarks, d[i])) {
+			tone_at = i;
+			tone = d[i];
+			ntones++;
+		} else if (u_getCombiningClass(d[i]) == 0) {
+			base_idx[nb++] = i;
+		}
+	}
+	if (ntones != 1 || nb == 0)
+		return;
+	/* vowel flags per base letter */
+	int isv[64], hasq[64];
+	for (int b = 0; b < nb; b++) {
+		UChar lc = (UChar)u_tolower(d[base_idx[b]]);
+		int end = b + 1 < nb ? base_idx[b + 1] : n;
+		isv[b] = in_set(t->vowels, t->nvowels, lc);
+		hasq[b] = 0;
+		for (int k = base_idx[b] + 1; k < end; k++)
+			if (in_set(t->quality, t->nquality, d[k]))
+				hasq[b] = 1;
+	}
+	int v0 = -1, v1;
+	for (int b = 0; b < nb; b++)
+		if (isv[b]) {
+			v0 = b;
+			break;
+		}
+	if (v0 < 0)
+		return;
+	/* onset glides: qu, gi (when another vowel follows) */
+	if (v0 > 0 && v0 + 1 < nb && isv[v0 + 1]) {
+		UChar pc = (UChar)u_tolower(d[base_idx[v0 - 1]]), vc = (UChar)u_tolower(d[base_idx[v0]]);
+		for (int g = 0; g < t->nglide; g++)
+			if (t->glide_pairs[g][0] == pc && t->glide_pairs[g][1] == vc && !hasq[v0]) {
+				v0++;
+				break;
+			}
+	}
+	v1 = v0;
+	while (v1 < nb && isv[v1])
+		v1++;
+	for (int b = v1; b < nb; b++)
+		if (isv[b])
+			return; /* two vowel groups: not one syllable */
+	int nv = v1 - v0, target = -1;
+	if (nv == 0 || nv > 3)
+		return;
+	for (int b = v0; b < v1; b++)
+		if (hasq[b])
+			target = b; /* the last vowel carrying a quality mark */
+	if (target < 0) {
+		if (nv == 1)
+			target = v0;
+		else if (v1 < nb)
+			target = v1 - 1; /* closed syllable: last vowel */
+		else if (nv == 3)
+			target = v0 + 1;
+		else {
+			int second = 0;
+			UChar a = (UChar)u_tolower(d[base_idx[v0]]), b = (UChar)u_tolower(d[base_idx[v0 + 1]]);
+			for (int p = 0; p < t->nsecond; p++)
+				if (t->second_pairs[p][0] == a && t->second_pairs[p][1] == b)
+					second = 1;
+			int use_second = second && (t->canonical_second ? !other : other);
+			target = use_second ? v0 + 1 : v0;
+		}
+	}
+	/* remove the tone, insert it after the target letter's other marks */
+	int ins = base_idx[target] + 1;
+	while (ins < n && u_getCombiningClass(d[ins]) > 0 && ins != tone_at)
+		ins++;
+	if (ins == tone_at)
+		return; /* already there */
+	if (tone_at < ins) {
+		memmove(d + tone_at, d + tone_at + 1, (size_t)(ins - 1 - tone_at) * sizeof(UChar));
+		d[ins - 1] = tone;
+	} else if (tone_at > ins) {
+		memmove(d + ins + 1, d + ins, (size_t)(tone_at - ins) * sizeof(UChar));
+		d[ins] = tone;
+	}
+}
+
+long xtone_canon(const struct xtone *t, const char *s, size_t n, char *out, size_t cap,
+		 int other_style)
+{
+	UChar stackbuf[512], stackd[512];
+	UChar *u = stackbuf, *d = stackd;
+	int32_t ul = 0, dl, ol = 0;
+	UErrorCode ec = U_ZERO_ERROR;
+	long rc = -1;
+	const UNormalizer2 *nfd, *nfc;
+
+	nfd = t ? t->nfd : unorm2_getNFDInstance(&ec);
+	nfc = t ? t->nfc : unorm2_getNFCInstance(&ec);
+	if (U_FAILURE(ec))
+		return -1;
+	int32_t ucap = 512, dcap = 512;
+	if (n * 4 + 8 > 512) {
+		ucap = dcap = (int32_t)(n * 4 + 8);
+		u = malloc((size_t)ucap * sizeof(UChar));
+		d = malloc((size_t)dcap * sizeof(UChar));
+		if (!u || !d)
+			goto out;
+	}
+	u_strFromUTF8(u, ucap, &ul, s, (int32_t)n, &ec);
+	if (U_FAILURE(ec))
+		goto out;
+	dl = unorm2_normalize(nfd, u, ul, d, dcap, &ec);
+	if (U_FAILURE(ec))
+		goto out;
+	if (t) {
+		/* syllable by syllable: runs of letters and marks */
+		int32_t i = 0;
+		while (i < dl) {
+			while (i < dl && !(u_isalpha(d[i]) || u_getCombiningClass(d[i]) > 0))
+				i++;
+			int32_t j = i;
+			while (j < dl && (u_isalpha(d[j]) || u_getCombiningClass(d[j]) > 0))
+				j++;
+			if (j > i)
+				place_tone(t, d + i, j - i, other_style);
+			i = j;
+		}
+	}
+	ul = unorm2_normalize(nfc, d, dl, u, ucap, &ec);
+	if (U_FAILURE(ec))
+		goto out;
+	u_strToUTF8(out, (int32_t)cap, &ol, u, ul, &ec);
+	if (U_FAILURE(ec) || (size_t)ol > cap)
+		goto out;
+	rc = ol;
+out:
+	if (u != stackbuf)
+		free(u);
+	if (d != stackd)
+		free(d);
+	return rc;
+}
