@@ -167,6 +167,9 @@ static int link_shape(const char *s, size_t n, uint32_t n_words)
 			 ((unsigned char)s[i + 2] == 0xBA || (unsigned char)s[i + 2] == 0xA2))
 			seps++; /* › • */
 	}
+	if (n_words <= 25 && n >= 2 && (s[0] == '>' || memcmp(s, "\xc2\xbb", 2) == 0 ||
+					(n >= 3 && memcmp(s, "\xe2\x86\x92", 3) == 0)))
+		return 1; /* ">> other article", "» ...", "→ ..." */
 	return seps >= 2 && n_words <= 20;
 }
 
@@ -316,12 +319,17 @@ void cl_line_features(const struct langpack *lp, const char *line, size_t len,
 	/* score: log-odds of boilerplate */
 	double cov = L->widget_cov;
 	double weak = 1.0 - (cov > 0.9 ? 0.9 : cov); /* furniture mutes prose evidence */
+	int inline_tail = !L->tail_bare && ((roles_at0 >> ROLE_TAIL) & 1) &&
+			  !((roles_at0 >> ROLE_BYLINE) & 1) &&
+			  memchr(line, ':', len) && nt <= 30;
+	if (inline_tail || L->link)
+		weak = weak < 0.4 ? weak : 0.4;
 	if (cov > 0)
 		s += w->widget * wmax * (cov >= 0.5 ? cov : cov * 0.3);
 	if (L->tail_bare)
 		s += w->tail * 3.0;
-	else if (((roles_at0 >> ROLE_TAIL) & 1) && memchr(line, ':', len) && nt <= 30)
-		s += w->tail * 2.5; /* "Xem thêm: <other article>" */
+	else if (inline_tail)
+		s += w->tail * 3.0; /* "Xem thêm: <other article>" */
 	if (L->nav_cov >= 0.99f && nt <= 15) {
 		/* a line made only of section names: a menu when it has several */
 		s += w->nav * (nt >= 3 ? 3.0 : 1.0);
@@ -429,6 +437,66 @@ static int cross_source(struct cl_bp_scratch *s, struct cl_seen *seen, uint64_t 
 	return 0;
 }
 
+static int headline_like(const struct cl_line *L)
+{
+	return (L->cls == LC_NEUTRAL || L->cls == LC_GOOD) && !L->sent_end && L->n_words >= 3 &&
+	       L->n_words <= 25 && !L->byline && !L->dateline;
+}
+
+/* Lists of other articles: three or more headline-like lines in a row
+ * (datelines between them do not count), or headlines each followed by a
+ * dateline (and maybe a teaser) repeated, after the body has begun. */
+static void mark_lists(struct cl_line *v, size_t n, double total_good)
+{
+	double before = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i, heads = 0, dated = 0, lines = 0;
+		while (j < n) {
+			struct cl_line *L = &v[j];
+			if (headline_like(L)) {
+				heads++;
+				if (j + 1 < n && v[j + 1].cls == LC_META && v[j + 1].dateline)
+					dated++;
+			} else if (L->cls == LC_META && L->dateline && heads > 0) {
+				/* transparent */
+			} else if (dated > 0 && L->cls == LC_GOOD && L->n_chars < 500 && j > 0 &&
+				   v[j - 1].cls == LC_META && v[j - 1].dateline) {
+				/* a teaser after "headline, date" */
+			} else {
+				break;
+			}
+			j++;
+			lines++;
+		}
+		int list = (heads >= 3 && dated == 0 && j - i == lines &&
+			    (before > 0 || total_good > 0)) ||
+			   (dated >= 2 && before >= 0.5 * total_good);
+		if (heads >= 3 && dated == 0) {
+			/* consecutive headlines only: require them to be adjacent */
+			size_t run = 0, best = 0;
+			for (size_t k = i; k < j; k++) {
+				run = headline_like(&v[k]) ? run + 1 : (v[k].dateline ? run : 0);
+				best = run > best ? run : best;
+			}
+			list = best >= 3;
+		}
+		if (list && j > i) {
+			for (size_t k = i; k < j; k++) {
+				if (v[k].cls == LC_GOOD)
+					before -= 0; /* removed from the body */
+				v[k].cls = LC_BAD;
+			}
+			i = j;
+			continue;
+		}
+		if (v[i].cls == LC_GOOD)
+			before += v[i].n_chars;
+		i++;
+	}
+}
+
 static int caption_like(const struct cl_line *v, size_t n, size_t i)
 {
 	const struct cl_line *L = &v[i];
@@ -527,6 +595,7 @@ int cl_boilerplate(const struct langpack *lp, const struct cl_bp_opts *o, struct
 		last = n - 1;
 		goto body;
 	}
+	mark_lists(s->lines, n, total_good);
 	/* body: the span maximising GOOD characters minus BAD penalties */
 	{
 		double best = -1e300, cur = 0;
@@ -552,20 +621,29 @@ int cl_boilerplate(const struct langpack *lp, const struct cl_bp_opts *o, struct
 			last = n - 1;
 		}
 	}
-	/* head: META lines and at most one heading just before the body */
+	/* head: META lines and at most one heading just before the body; short
+	 * furniture (a share bar) between them is stepped over (and dropped) */
 	{
-		int headings = 0, metas = 0;
-		while (first > 0) {
-			struct cl_line *L = &s->lines[first - 1];
-			if (L->cls == LC_BAD)
-				break;
+		int headings = 0, metas = 0, skipped = 0;
+		int title_inside = headline_like(&s->lines[first]);
+		size_t at = first;
+		while (at > 0) {
+			struct cl_line *L = &s->lines[at - 1];
+			if (L->cls == LC_BAD) {
+				if (title_inside || headings > 0 || L->n_words > 8 || ++skipped > 2 ||
+				    L->placeholder)
+					break;
+				at--;
+				continue;
+			}
+			at--;
 			if (L->cls == LC_META) {
 				if (++metas > 4)
 					break;
 			} else if (++headings > 1 || L->n_words > 60) {
 				break;
 			}
-			first--;
+			first = at;
 		}
 	}
 	/* tail: META and short lines up to the first BAD line */
