@@ -23,7 +23,7 @@ static size_t issuer_len(const char *s, size_t len, size_t i)
 
 	while (k < len) {
 		char c = s[k];
-		if ((c >= 'A' && c <= 'Z') || is_digit(c)) {
+		if ((c >= 'A' && c <= 'Z') || is_digit(c) || (c >= 'a' && c <= 'z' && letters > 0)) {
 			letters += !is_digit(c);
 			k++;
 		} else if ((uint8_t)c == 0xC4 && k + 1 < len && (uint8_t)s[k + 1] == 0x90) { /* Đ */

@@ -249,6 +249,8 @@ int x_entities(struct xctx *x)
 				if (mention_canon(x, T_LOC, pl, t->start) < 0)
 					return -1;
 				org_until = (size_t)-1;
+				if (cue_until == i && pcue_until != i)
+					cue_until = le; /* "Tổng thống Mỹ Joe Biden" */
 				i = le;
 				continue;
 			}
@@ -327,6 +329,10 @@ int x_entities(struct xctx *x)
 		if (is_cap(x, i)) {
 			size_t r = cap_run(x, i);
 			int cued = cue_until == i;
+			if (cued && (t->flags & XT_PUNCT_BEFORE) && i > 0)
+				for (size_t g = tok(x, i - 1)->end; g < t->start; g++)
+					if (x->text[g] != ':' && x->text[g] != ' ')
+						cued = 0; /* a cue never reaches past a full stop */
 			if (r >= 2 && r <= 5 && has(x, i, XC_SURNAME, NULL)) {
 				if (mention_span(x, T_PER, i, i + r) < 0)
 					return -1;

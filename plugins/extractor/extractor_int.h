@@ -139,6 +139,7 @@ enum { XS_STOP = 1u, XS_ALPHA = 2u, XS_NUM = 4u };
 struct xsyl {
 	uint32_t canon_off, canon_len; /* lower-case canonical form in cache arena */
 	uint32_t dict_id;              /* id in the DF table, UINT32_MAX if absent */
+	uint32_t cid;                  /* id of the canonical form (case/tone variants share it) */
 	uint32_t df;
 	uint32_t flags;
 };
@@ -161,6 +162,7 @@ struct xpack {
 	uint32_t df_docs;               /* documents behind the DF table; 0 = none */
 	/* syllable cache: raw token bytes → struct xsyl (per instance) */
 	struct strmap cache;
+	struct strmap canon_ids;        /* canonical form → cid (keys give the strings) */
 	struct xvec cache_syl;          /* struct xsyl, parallel to cache entries */
 	struct xbuf cache_arena;
 	int title_max_words;

@@ -21,6 +21,13 @@ struct cand {
 	double score;
 };
 
+/* The cache entry that created canonical id cid (any variant will do). */
+static const struct xsyl *syl_of_cid(const struct xpack *p, uint32_t cid)
+{
+	uint32_t ci = XVEC_AT(&p->canon_ids.ents, struct strmap_ent, cid).val;
+	return &XVEC_AT(&p->cache_syl, struct xsyl, ci);
+}
+
 static int cmp_cand(const void *x, const void *y)
 {
 	const struct cand *p = x, *q = y;
@@ -29,6 +36,14 @@ static int cmp_cand(const void *x, const void *y)
 	if (p->b != q->b) /* bigrams first on ties */
 		return p->b == UINT32_MAX ? 1 : -1;
 	return p->a < q->a ? -1 : p->a > q->a;
+}
+
+static int roman(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("IVXLCDM", s[i]))
+			return 0;
+	return 1;
 }
 
 int x_keywords(struct xctx *x, size_t k)
@@ -55,11 +70,13 @@ int x_keywords(struct xctx *x, size_t k)
 		sy = xpack_syl(p, x->text + t->start, t->end - t->start);
 		if (!sy)
 			goto out;
-		if (sy->flags & (XS_STOP | XS_NUM)) {
+		if ((sy->flags & (XS_STOP | XS_NUM)) ||
+		    ((t->flags & XT_UPPER) && t->end - t->start <= 4 && (sy->df == 0 || roman(x->text + t->start, t->end - t->start)))) {
+			/* stop words, numbers, unknown short codes (CT, TU) and roman numerals */
 			prev = UINT32_MAX;
 			continue;
 		}
-		idx = (uint32_t)(sy - (const struct xsyl *)p->cache_syl.p);
+		idx = sy->cid;
 		if (!(t->flags & XT_SPACE_BEFORE) || (t->flags & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)))
 			prev = UINT32_MAX;
 		uint64_t uk = (uint64_t)idx + 1;
@@ -86,18 +103,26 @@ int x_keywords(struct xctx *x, size_t k)
 		uint32_t hi = (uint32_t)(key >> 32), lo = (uint32_t)key;
 		const struct xsyl *sa, *sb = NULL;
 		if (hi) {
-			sa = &XVEC_AT(&p->cache_syl, struct xsyl, hi - 1);
-			sb = &XVEC_AT(&p->cache_syl, struct xsyl, lo - 1);
+			sa = syl_of_cid(p, hi - 1);
+			sb = syl_of_cid(p, lo - 1);
 			if (sa->dict_id != UINT32_MAX && sb->dict_id != UINT32_MAX)
 				(void)u64map_get(&p->bigram_df,
 						 ((uint64_t)(sa->dict_id + 1) << 32) | (uint64_t)(sb->dict_id + 1), &df);
 		} else {
-			sa = &XVEC_AT(&p->cache_syl, struct xsyl, lo - 1);
+			sa = syl_of_cid(p, lo - 1);
 			df = sa->df;
 		}
 		if (p->df_docs) {
-			if (df == 0 && tf < 2)
-				continue; /* a rare one-off: a typo more often than a topic */
+			if (df == 0 && (hi || tf < 2))
+				continue; /* an unattested pair, or a one-off typo */
+			/* a bigram must be a word of the language, not two words that
+			 * happen to meet: it accounts for a fair share of the rarer
+			 * syllable's documents */
+			if (hi) {
+				uint32_t m = sa->df < sb->df ? sa->df : sb->df;
+				if (m == 0 || (double)df < 0.12 * (double)m)
+					continue;
+			}
 		}
 		double idf = p->df_docs ? log((N + 1.0) / ((double)df + 1.0)) + 1.0 : 1.0;
 		double tfw = 1.0 + log((double)tf);
@@ -106,7 +131,7 @@ int x_keywords(struct xctx *x, size_t k)
 		cd->a = hi ? hi - 1 : lo - 1;
 		cd->b = hi ? lo - 1 : UINT32_MAX;
 		cd->tf = tf;
-		cd->score = tfw * idf * (hi ? 1.15 : 1.0);
+		cd->score = tfw * idf * (hi ? 1.0 : 0.75);
 	}
 	qsort(cands.p, cands.len, sizeof(struct cand), cmp_cand);
 	size_t chosen = 0;
@@ -125,14 +150,14 @@ int x_keywords(struct xctx *x, size_t k)
 			cs[i].tf = 0;
 			continue;
 		}
-		const struct xsyl *sa = &XVEC_AT(&p->cache_syl, struct xsyl, cs[i].a);
+		const struct xsyl *sa = syl_of_cid(p, cs[i].a);
 		size_t n = 0;
 		if (sa->canon_len >= sizeof(buf) / 2)
 			continue;
 		memcpy(buf, xpack_syl_str(p, sa), sa->canon_len);
 		n = sa->canon_len;
 		if (cs[i].b != UINT32_MAX) {
-			const struct xsyl *sb = &XVEC_AT(&p->cache_syl, struct xsyl, cs[i].b);
+			const struct xsyl *sb = syl_of_cid(p, cs[i].b);
 			if (n + 1 + sb->canon_len >= sizeof(buf))
 				continue;
 			buf[n++] = ' ';

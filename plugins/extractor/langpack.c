@@ -220,7 +220,7 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 	p->cfg = c;
 	rc = -ENOMEM;
 	if (strmap_init(&p->stop, 512) < 0 || strmap_init(&p->dict, 1024) < 0 ||
-	    strmap_init(&p->cache, 16384) < 0 || u64map_init(&p->bigram_df, 1024) < 0 ||
+	    strmap_init(&p->cache, 16384) < 0 || strmap_init(&p->canon_ids, 16384) < 0 || u64map_init(&p->bigram_df, 1024) < 0 ||
 	    !(p->ac = ac_new()))
 		goto nomem;
 	if ((sec = h->cfg_child(c, "tone"))) {
@@ -339,6 +339,7 @@ void xpack_free(struct xpack *p)
 	strmap_free(&p->dict);
 	u64map_free(&p->bigram_df);
 	strmap_free(&p->cache);
+	strmap_free(&p->canon_ids);
 	xvec_free(&p->cache_syl);
 	xbuf_free(&p->cache_arena);
 	memset(p, 0, sizeof(*p));
@@ -416,6 +417,7 @@ void xpack_cache_trim(struct xpack *p)
 {
 	if (p->cache.ents.len > 200000 || p->cache_arena.len > (8u << 20)) {
 		strmap_clear(&p->cache);
+		strmap_clear(&p->canon_ids);
 		p->cache_syl.len = 0;
 		p->cache_arena.len = 0;
 	}
@@ -452,6 +454,10 @@ const struct xsyl *xpack_syl(struct xpack *p, const char *tok, size_t n)
 	if (xbuf_add(&p->cache_arena, can, (size_t)m) < 0)
 		return NULL;
 	p->cache_arena.len++;
+	long cid = strmap_put(&p->canon_ids, can, (size_t)m, (uint32_t)(p->cache_syl.len - 1), NULL);
+	if (cid < 0)
+		return NULL;
+	s->cid = (uint32_t)cid;
 	s->dict_id = UINT32_MAX;
 	long d = strmap_find(&p->dict, can, (size_t)m);
 	if (d >= 0) {

@@ -345,7 +345,8 @@ int x_bylines(struct xctx *x)
 				caps = 0;
 		if (w >= 2 && w <= 8 && caps && x_name_shaped(x, sp->start, sp->end) &&
 		    xctx_match_at(x, sp->start, XC_OUTLET_PREFIX, &(uint32_t){0}, &(size_t){0}) < 0 &&
-		    xctx_match_at(x, sp->start, XC_OUTLET, &(uint32_t){0}, &(size_t){0}) < 0)
+		    xctx_match_at(x, sp->start, XC_OUTLET, &(uint32_t){0}, &(size_t){0}) < 0 &&
+		    xctx_match_at(x, sp->start, XC_VIA_CUE, &(uint32_t){0}, &(size_t){0}) < 0)
 			return add_names(x, &x->authors, 'a', sp->start, sp->end) < 0 ? -1 : 0;
 		if (w >= 3 && w <= 8 && caps) {
 			/* "Nam Bằng - Lệ Như": capitalised words joined by dashes or commas */

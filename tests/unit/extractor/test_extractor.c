@@ -1,0 +1,502 @@
+/* Unit tests of the extractor plugin on fixtures written for the project
+ * (invented Vietnamese and English news text). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "extractor_int.h"
+#include "harness.h"
+
+const struct newsd_plugin *newsd_plugin_extractor_describe(void);
+
+static struct harness *H;
+
+static int setup(void **state)
+{
+	char err[512];
+	(void)state;
+	H = harness_new(newsd_plugin_extractor_describe(), NULL, err, sizeof(err));
+	if (!H)
+		fprintf(stderr, "harness: %s\n", err);
+	return H ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	harness_free(H);
+	return 0;
+}
+
+/* Runs the extractor on {"text": text} plus optional extra members. */
+static json_t *run_with(struct harness *h, const char *text, json_t *extra)
+{
+	json_t *in = extra ? extra : json_object();
+	json_t *out = NULL;
+	char err[256] = "", *txt;
+
+	json_object_set_new(in, "id", json_string("t"));
+	if (text)
+		json_object_set_new(in, "text", json_string(text));
+	txt = json_dumps(in, JSON_COMPACT);
+	assert_int_equal(harness_process_json(h, txt, &out, err, sizeof(err)), NEWSD_OK);
+	free(txt);
+	json_decref(in);
+	assert_non_null(out);
+	return out;
+}
+
+static json_t *run(const char *text)
+{
+	return run_with(H, text, NULL);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* List equality against a NULL-terminated array. */
+static void assert_list(json_t *arr, const char *const *want)
+{
+	size_t n = 0;
+	assert_true(json_is_array(arr));
+	while (want[n])
+		n++;
+	if (json_array_size(arr) != n) {
+		char *d = json_dumps(arr, 0);
+		fprintf(stderr, "got %s\n", d);
+		free(d);
+	}
+	assert_int_equal(json_array_size(arr), n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(json_string_value(json_array_get(arr, i)), want[i]);
+}
+
+static int list_has(json_t *arr, const char *s)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if (strcmp(json_string_value(json_array_get(arr, i)), s) == 0)
+			return 1;
+	return 0;
+}
+
+static json_t *ents(json_t *o, const char *k)
+{
+	return json_object_get(json_object_get(o, "entities"), k);
+}
+
+static const char LEDE[] =
+	"Sáng nay, tại hội trường lớn của tỉnh, hội nghị tổng kết công tác năm đã diễn ra "
+	"với sự tham dự của đông đảo đại biểu các sở, ban, ngành và địa phương trong tỉnh.";
+
+/* ------------------------------------------------------------ dates */
+
+static void test_date_cap_nhat(void **state)
+{
+	(void)state;
+	char text[2048];
+	snprintf(text, sizeof(text),
+		 "Cập nhật: Thứ 4, 08/03/2017 | 06:53 GMT+7\n\nKhai mạc hội chợ nông sản đầu xuân\n\n%s", LEDE);
+	json_t *o = run(text);
+	assert_string_equal(str(o, "published_at"), "2017-03-08T06:53:00+07:00");
+	assert_string_equal(str(o, "date_precision"), "minute");
+	assert_string_equal(str(o, "title"), "Khai mạc hội chợ nông sản đầu xuân");
+	json_decref(o);
+}
+
+static void test_date_dash_time(void **state)
+{
+	(void)state;
+	char text[2048];
+	snprintf(text, sizeof(text), "Nông dân vui mùa lúa mới\n\n18/02/2021 - 13:15\n\n%s", LEDE);
+	json_t *o = run(text);
+	assert_string_equal(str(o, "published_at"), "2021-02-18T13:15:00+07:00");
+	assert_string_equal(str(o, "date_precision"), "minute");
+	assert_string_equal(str(o, "title"), "Nông dân vui mùa lúa mới");
+	json_decref(o);
+}
+
+static void test_date_month(void **state)
+{
+	(void)state;
+	json_t *o = run(" date 2021-03 Hội nghị được tổ chức trực tuyến tới các huyện trong tỉnh.\n\n"
+			"Các đại biểu đã thảo luận về kế hoạch phát triển kinh tế trong năm.");
+	assert_string_equal(str(o, "published_at"), "2021-03-01T00:00:00+07:00");
+	assert_string_equal(str(o, "date_precision"), "month");
+	assert_true(json_is_null(json_object_get(o, "title")));
+	json_decref(o);
+}
+
+static void test_date_day_only_and_zone(void **state)
+{
+	(void)state;
+	char err[256], text[2048];
+	const struct newsd_plugin *p = newsd_plugin_extractor_describe();
+	struct harness *h = harness_new(p, "default_timezone: \"+09:00\"\n", err, sizeof(err));
+	assert_non_null(h);
+	snprintf(text, sizeof(text), "Ngày đăng: 05/11/2021\n\nMưa lớn gây ngập nhiều tuyến phố\n\n%s", LEDE);
+	json_t *o = run_with(h, text, NULL);
+	assert_string_equal(str(o, "published_at"), "2021-11-05T00:00:00+09:00");
+	assert_string_equal(str(o, "date_precision"), "day");
+	json_decref(o);
+	harness_free(h);
+}
+
+static void test_date_meta_and_input(void **state)
+{
+	(void)state;
+	json_t *o = run_with(H, LEDE,
+			     json_pack("{s:{s:s}}", "html_meta", "published_time", "2020-05-04T10:20:30Z"));
+	assert_string_equal(str(o, "published_at"), "2020-05-04T10:20:30+00:00");
+	assert_string_equal(str(o, "date_precision"), "minute");
+	json_decref(o);
+	o = run_with(H, LEDE, json_pack("{s:s}", "published_at", "2019-12-31T23:59:00+07:00"));
+	assert_string_equal(str(o, "published_at"), "2019-12-31T23:59:00+07:00");
+	json_decref(o);
+}
+
+static void test_date_in_sentence_is_not_published(void **state)
+{
+	(void)state;
+	json_t *o = run("Ngày 5/11/2021, Ban Thường vụ Tỉnh ủy đã tổ chức hội nghị trực tuyến toàn tỉnh "
+			"để quán triệt các chương trình trọng tâm của nhiệm kỳ mới.\n\n"
+			"Hội nghị được kết nối tới tất cả các xã, phường, thị trấn.");
+	assert_true(json_is_null(json_object_get(o, "published_at")));
+	assert_true(json_is_null(json_object_get(o, "date_precision")));
+	assert_list(json_object_get(o, "event_dates"), (const char *const[]){"2021-11-05", NULL});
+	json_decref(o);
+}
+
+static void test_event_dates(void **state)
+{
+	(void)state;
+	char text[4096];
+	snprintf(text, sizeof(text),
+		 "Đường về xã vùng cao đã thông xe\n\n18/02/2021 - 13:15\n\n"
+		 "Chiều ngày 17-2-2021, huyện tổ chức lễ thông xe tuyến đường liên xã dài 12 km.\n\n"
+		 "Ngày 23-2, đoàn công tác của tỉnh sẽ kiểm tra chất lượng công trình. Trước đó, "
+		 "ngày 28-12 nhà thầu đã bàn giao mặt bằng, và từ 5/11/2020 công trình được khởi công. "
+		 "Tỷ lệ 8/3 hộ dân không phải là một ngày, còn sáng 31/2 không tồn tại.");
+	json_t *o = run(text);
+	assert_list(json_object_get(o, "event_dates"),
+		    (const char *const[]){"2021-02-17", "2021-02-23", "2020-12-28", "2020-11-05", NULL});
+	json_decref(o);
+}
+
+static void test_date_word_forms(void **state)
+{
+	(void)state;
+	json_t *o = run("Cập nhật ngày 8 tháng 3 năm 2017\n\nLễ hội hoa ban khai mạc\n\n"
+			"Ngày 9 tháng 3, lễ hội sẽ có nhiều hoạt động văn hóa đặc sắc của đồng bào vùng cao.");
+	assert_string_equal(str(o, "published_at"), "2017-03-08T00:00:00+07:00");
+	assert_list(json_object_get(o, "event_dates"), (const char *const[]){"2017-03-09", NULL});
+	json_decref(o);
+}
+
+/* ------------------------------------------------------------- tone */
+
+static void test_tone_canonical(void **state)
+{
+	(void)state;
+	char err[256], out[256];
+	struct xpack p;
+	assert_int_equal(xpack_load(&p, harness_host(H, 0), "vi", err, sizeof(err)), 0);
+	static const char *const pairs[][2] = {
+		{"Thanh Hoá", "Thanh Hóa"}, {"Uỷ ban", "Ủy ban"},   {"Tỉnh uỷ", "Tỉnh ủy"},
+		{"khoẻ", "khỏe"},           {"thuỷ", "thủy"},       {"Hoà Bình", "Hòa Bình"},
+		{"quý", "quý"},             {"Huỳnh", "Huỳnh"},     {"Đồng", "Đồng"},
+		{"người", "người"},         {"giữa", "giữa"},       {"Nguyễn", "Nguyễn"},
+		{"hoàng", "hoàng"},         {"ngoài", "ngoài"},     {"Thanh Hoa\xcc\x81", "Thanh Hóa"},
+		{"U\xcc\x89y", "Ủy"},
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		long n = xtone_canon(p.tone, pairs[i][0], strlen(pairs[i][0]), out, sizeof(out), 0);
+		assert_true(n > 0);
+		out[n] = '\0';
+		assert_string_equal(out, pairs[i][1]);
+	}
+	/* the other style, used to generate match variants */
+	long n = xtone_canon(p.tone, "Thanh Hóa", strlen("Thanh Hóa"), out, sizeof(out), 1);
+	out[n] = '\0';
+	assert_string_equal(out, "Thanh Hoá");
+	xpack_free(&p);
+}
+
+static void test_tone_entities_merge(void **state)
+{
+	(void)state;
+	json_t *o = run("Đoàn công tác làm việc với tỉnh Thanh Hoá về dự án đường ven biển.\n\n"
+			"Lãnh đạo tỉnh Thanh Hóa cho biết dự án sẽ khởi công trong quý tới.\n\n"
+			"Ông Lê Văn Thuỷ, Phó Chủ tịch UBND tỉnh, phát biểu; ông Lê Văn Thủy nhấn mạnh tiến độ.");
+	assert_list(ents(o, "locations"), (const char *const[]){"Thanh Hóa", NULL});
+	assert_list(ents(o, "persons"), (const char *const[]){"Lê Văn Thủy", NULL});
+	json_t *m = json_object_get(json_object_get(o, "entity_mentions"), "Thanh Hóa");
+	assert_non_null(m);
+	assert_string_equal(str(m, "type"), "location");
+	assert_int_equal(json_integer_value(json_object_get(m, "count")), 2);
+	m = json_object_get(json_object_get(o, "entity_mentions"), "Lê Văn Thủy");
+	assert_int_equal(json_integer_value(json_object_get(m, "count")), 2);
+	json_decref(o);
+}
+
+/* ---------------------------------------------------------- doc refs */
+
+static void test_doc_refs(void **state)
+{
+	(void)state;
+	json_t *o = run("Hội nghị quán triệt Kế hoạch số 23-KH/TU của Ban Thường vụ Tỉnh ủy, Quyết định số "
+			"621-QĐ/TU ngày 23/7/2021, Chỉ thị 05-CT/TW của Bộ Chính trị, Nghị quyết số 02-NQ/TU "
+			"và Chương trình số 13 CTr/TU. Văn bản liên quan: Nghị định 100/2019/NĐ-CP, "
+			"Quyết định 1234/QĐ-UBND và Chỉ thị 15/CT-TTg. Chỉ thị 05 của Bộ Chính trị và giai "
+			"đoạn 2021-2025 không phải số hiệu văn bản; nhắc lại Kế hoạch 23-KH/TU.");
+	assert_list(json_object_get(o, "doc_refs"),
+		    (const char *const[]){"23-KH/TU", "621-QĐ/TU", "05-CT/TW", "02-NQ/TU", "13-CTr/TU",
+					  "100/2019/NĐ-CP", "1234/QĐ-UBND", "15/CT-TTg", NULL});
+	json_decref(o);
+}
+
+/* ------------------------------------------------------- no metadata */
+
+static void test_no_metadata(void **state)
+{
+	(void)state;
+	json_t *o = run("mưa kéo dài nhiều ngày khiến mực nước sông dâng cao, người dân ven sông được "
+			"khuyến cáo chủ động phòng tránh.\n\n"
+			"các lực lượng chức năng đang túc trực tại những điểm xung yếu để hỗ trợ khi cần.");
+	assert_true(json_is_null(json_object_get(o, "title")));
+	assert_true(json_is_null(json_object_get(o, "published_at")));
+	assert_true(json_is_null(json_object_get(o, "date_precision")));
+	assert_true(json_is_null(json_object_get(o, "source")));
+	assert_int_equal(json_array_size(json_object_get(o, "event_dates")), 0);
+	assert_int_equal(json_array_size(json_object_get(o, "authors")), 0);
+	assert_int_equal(json_array_size(json_object_get(o, "photo_credits")), 0);
+	assert_int_equal(json_array_size(json_object_get(o, "doc_refs")), 0);
+	assert_int_equal(json_array_size(ents(o, "persons")), 0);
+	assert_int_equal(json_array_size(ents(o, "locations")), 0);
+	assert_int_equal(json_array_size(ents(o, "organizations")), 0);
+	assert_int_equal(json_object_size(json_object_get(o, "entity_mentions")), 0);
+	assert_string_equal(str(o, "lang"), "vi");
+	json_decref(o);
+	/* no text at all */
+	o = run(NULL);
+	assert_true(json_is_null(json_object_get(o, "title")));
+	assert_true(json_is_null(json_object_get(o, "published_at")));
+	assert_int_equal(json_array_size(json_object_get(o, "keywords")), 0);
+	json_decref(o);
+}
+
+/* ----------------------------------------------------------- bylines */
+
+static void test_bylines(void **state)
+{
+	(void)state;
+	char text[4096];
+	struct {
+		const char *tail;
+		const char *authors[3];
+		const char *photos[3];
+	} cases[] = {
+		{"Tác giả: Minh Châu", {"Minh Châu"}, {NULL}},
+		{"Tin, ảnh: Quốc Việt", {"Quốc Việt"}, {"Quốc Việt"}},
+		{"Hồng Nhung - Bảo Anh (thực hiện)", {"Hồng Nhung", "Bảo Anh"}, {NULL}},
+		{"Nhóm PV", {"Nhóm PV"}, {NULL}},
+		{"Theo Thu Hà", {"Thu Hà"}, {NULL}},
+		{"Ảnh: TRUNG KIÊN\n\nBài: Ngọc Lan", {"Ngọc Lan"}, {"Trung Kiên"}},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		snprintf(text, sizeof(text), "Nông thôn mới đổi thay từng ngày\n\n%s\n\n%s", LEDE, cases[c].tail);
+		json_t *o = run(text);
+		assert_list(json_object_get(o, "authors"), cases[c].authors);
+		assert_list(json_object_get(o, "photo_credits"), cases[c].photos);
+		json_decref(o);
+	}
+	/* an inline credit in a caption, a sentence starting with "Theo" is no byline */
+	snprintf(text, sizeof(text),
+		 "Cầu mới nối đôi bờ sông\n\n%s\n\nToàn cảnh lễ khánh thành. (Ảnh: Minh Đức)\n\n"
+		 "Theo kế hoạch, cây cầu sẽ được đưa vào sử dụng từ tháng sau để phục vụ người dân.",
+		 LEDE);
+	json_t *o = run(text);
+	assert_int_equal(json_array_size(json_object_get(o, "authors")), 0);
+	assert_list(json_object_get(o, "photo_credits"), (const char *const[]){"Minh Đức", NULL});
+	json_decref(o);
+}
+
+/* ------------------------------------------------------------ source */
+
+static void test_source(void **state)
+{
+	(void)state;
+	char text[4096];
+	struct {
+		const char *head, *tail, *want;
+	} cases[] = {
+		{"", "Nguồn tin: Báo Nghệ An", "Báo Nghệ An"},
+		{"", "Báo Quảng Ninh điện tử", "Báo Quảng Ninh"},
+		{"(QT) - ", "", "Báo Quảng Trị"},
+		{"BDK.VN - ", "", "Báo Đồng Khởi"},
+		{"TTO - ", "", "Tuổi Trẻ"},
+		{"(ABC) - ", "", "ABC"},
+		{"", "Theo VnExpress", "VnExpress"},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		snprintf(text, sizeof(text), "Khánh thành trường học mới\n\n%s%s\n\n%s", cases[c].head, LEDE,
+			 cases[c].tail);
+		json_t *o = run(text);
+		assert_non_null(str(o, "source"));
+		assert_string_equal(str(o, "source"), cases[c].want);
+		if (json_array_size(json_object_get(o, "authors")) != 0)
+			fprintf(stderr, "case %zu: unexpected author %s\n", c,
+				json_string_value(json_array_get(json_object_get(o, "authors"), 0)));
+		assert_int_equal(json_array_size(json_object_get(o, "authors")), 0);
+		json_decref(o);
+	}
+	/* HTML site name; an input source is kept */
+	json_t *o = run_with(H, LEDE, json_pack("{s:{s:s}}", "html_meta", "og_site_name", "Báo Đà Nẵng"));
+	assert_string_equal(str(o, "source"), "Báo Đà Nẵng");
+	json_decref(o);
+	snprintf(text, sizeof(text), "(QT) - %s", LEDE);
+	o = run_with(H, text, json_pack("{s:s}", "source", "feed-42"));
+	assert_string_equal(str(o, "source"), "feed-42");
+	json_decref(o);
+}
+
+/* ------------------------------------------------------------- title */
+
+static void test_title_html(void **state)
+{
+	(void)state;
+	json_t *o = run_with(H, LEDE,
+			     json_pack("{s:{s:s, s:s}}", "html_meta", "title",
+				       "Hội chợ xuân 2024 thu hút đông khách - Báo Quảng Trị", "og_site_name",
+				       "Báo Quảng Trị"));
+	assert_string_equal(str(o, "title"), "Hội chợ xuân 2024 thu hút đông khách");
+	json_decref(o);
+	o = run_with(H, LEDE, json_pack("{s:{s:s, s:s}}", "html_meta", "title", "Trang chủ | X",
+					"og_title", "Thu hoạch cà phê: giá tăng, nông dân phấn khởi"));
+	assert_string_equal(str(o, "title"), "Thu hoạch cà phê: giá tăng, nông dân phấn khởi");
+	json_decref(o);
+	/* a byline or a sentence first is no title */
+	o = run("Tác giả: Minh Châu\n\nNội dung bài viết bắt đầu từ đây và kéo dài thêm vài câu nữa.");
+	assert_true(json_is_null(json_object_get(o, "title")));
+	json_decref(o);
+}
+
+/* ---------------------------------------------------------- entities */
+
+static void test_entities(void **state)
+{
+	(void)state;
+	json_t *o = run(
+		"Chiều 12/4, đồng chí Nguyễn Văn Bình, Bí thư Tỉnh ủy Quảng Nam, làm việc với huyện Núi "
+		"Thành.\n\n"
+		"Tham dự có ông Trần Minh Quang, Giám đốc Sở Tài chính, và bà Lan, cán bộ xã Tam Hiệp. "
+		"Đại diện UBND tỉnh Quảng Nam cùng Ban Thường vụ Tỉnh ủy dự buổi làm việc. "
+		"Đoàn cũng đi thăm đường Lê Lợi và TP. Hội An, sau đó sang Lào. "
+		"Tổng thống Mỹ Joe Biden không liên quan đến bài này.");
+	json_t *per = ents(o, "persons"), *loc = ents(o, "locations"), *org = ents(o, "organizations");
+	assert_true(list_has(per, "Nguyễn Văn Bình"));
+	assert_true(list_has(per, "Trần Minh Quang"));
+	assert_true(list_has(per, "Lan"));
+	assert_true(list_has(per, "Joe Biden"));
+	assert_false(list_has(per, "Lê Lợi")); /* a street */
+	assert_true(list_has(loc, "Quảng Nam"));
+	assert_true(list_has(loc, "Núi Thành"));
+	assert_true(list_has(loc, "Tam Hiệp"));
+	assert_true(list_has(loc, "Lê Lợi"));
+	assert_true(list_has(loc, "Hội An"));
+	assert_true(list_has(loc, "Lào"));
+	assert_true(list_has(loc, "Mỹ"));
+	assert_true(list_has(org, "Sở Tài chính"));
+	assert_true(list_has(org, "UBND tỉnh Quảng Nam"));
+	assert_true(list_has(org, "Ban Thường vụ Tỉnh ủy"));
+	json_t *m = json_object_get(json_object_get(o, "entity_mentions"), "Quảng Nam");
+	assert_string_equal(str(m, "type"), "location");
+	assert_int_equal(json_integer_value(json_object_get(m, "count")), 2);
+	const char *text = NULL;
+	(void)text;
+	json_decref(o);
+}
+
+/* -------------------------------------------------------------- lang */
+
+static void test_lang(void **state)
+{
+	(void)state;
+	json_t *o = run_with(H, LEDE, json_pack("{s:s}", "lang", "en"));
+	assert_string_equal(str(o, "lang"), "vi");
+	json_decref(o);
+	o = run_with(H,
+		     "Published: March 8, 2017 10:30\n\nFloods hit the central provinces\n\n"
+		     "Heavy rain over the weekend flooded thousands of homes in the central provinces, "
+		     "and the authorities said that the water was still rising on Monday.\n\n"
+		     "By John Carter",
+		     json_pack("{s:s}", "lang", "vi"));
+	assert_string_equal(str(o, "lang"), "en");
+	assert_string_equal(str(o, "published_at"), "2017-03-08T10:30:00+07:00");
+	assert_string_equal(str(o, "title"), "Floods hit the central provinces");
+	assert_list(json_object_get(o, "authors"), (const char *const[]){"John Carter", NULL});
+	json_decref(o);
+	o = run(LEDE);
+	assert_string_equal(str(o, "lang"), "vi");
+	json_decref(o);
+}
+
+/* ------------------------------------------------------------ 1 MB */
+
+static void test_one_megabyte_line(void **state)
+{
+	(void)state;
+	static const char unit[] = "Ông Phạm Văn Đông thăm tỉnh Hà Giang theo Kế hoạch số 45-KH/TU, ";
+	size_t ul = strlen(unit), reps = (1u << 20) / ul + 1;
+	char *big = malloc(reps * ul + 2);
+	assert_non_null(big);
+	for (size_t i = 0; i < reps; i++)
+		memcpy(big + i * ul, unit, ul);
+	big[reps * ul - 2] = '.';
+	big[reps * ul - 1] = '\0';
+	json_t *o = run(big);
+	free(big);
+	assert_true(json_is_null(json_object_get(o, "title")));
+	assert_true(json_is_null(json_object_get(o, "published_at")));
+	assert_list(ents(o, "persons"), (const char *const[]){"Phạm Văn Đông", NULL});
+	assert_list(ents(o, "locations"), (const char *const[]){"Hà Giang", NULL});
+	assert_list(json_object_get(o, "doc_refs"), (const char *const[]){"45-KH/TU", NULL});
+	json_t *m = json_object_get(json_object_get(o, "entity_mentions"), "Phạm Văn Đông");
+	assert_int_equal(json_integer_value(json_object_get(m, "count")), (json_int_t)reps);
+	assert_int_equal(json_integer_value(json_object_get(m, "first_offset")), strlen("Ông "));
+	assert_true(json_array_size(json_object_get(o, "keywords")) > 0);
+	json_decref(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_date_cap_nhat),
+		cmocka_unit_test(test_date_dash_time),
+		cmocka_unit_test(test_date_month),
+		cmocka_unit_test(test_date_day_only_and_zone),
+		cmocka_unit_test(test_date_meta_and_input),
+		cmocka_unit_test(test_date_in_sentence_is_not_published),
+		cmocka_unit_test(test_event_dates),
+		cmocka_unit_test(test_date_word_forms),
+		cmocka_unit_test(test_tone_canonical),
+		cmocka_unit_test(test_tone_entities_merge),
+		cmocka_unit_test(test_doc_refs),
+		cmocka_unit_test(test_no_metadata),
+		cmocka_unit_test(test_bylines),
+		cmocka_unit_test(test_source),
+		cmocka_unit_test(test_title_html),
+		cmocka_unit_test(test_entities),
+		cmocka_unit_test(test_lang),
+		cmocka_unit_test(test_one_megabyte_line),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
