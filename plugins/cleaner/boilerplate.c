@@ -235,7 +235,9 @@ void cl_line_features(const struct langpack *lp, const char *line, size_t len,
 	uint32_t roles_at0 = 0;
 
 	memset(L, 0, sizeof(*L));
-	if (cl_tokenize(line, len, tv, &st) < 0)
+	/* long lines are prose or not by their first words; the rest is counted */
+	int cut = cl_tokenize_max(line, len, tv, &st, 96);
+	if (cut < 0)
 		tv->n = 0;
 	nt = tv->n;
 	L->len = (uint32_t)len;
@@ -245,7 +247,7 @@ void cl_line_features(const struct langpack *lp, const char *line, size_t len,
 		uint64_t h = 0;
 		for (size_t i = 0; i < nt; i++)
 			h = ngram_mix(h, tv->v[i].hash);
-		L->hash = nt ? h : (XXH3_64bits(line, len) | 1);
+		L->hash = nt && cut == 0 ? h : (XXH3_64bits(line, len) | 1);
 	}
 	for (size_t i = 0; i < nt; i++) {
 		nstop += (size_t)hset_get(&lp->stop, tv->v[i].hash, NULL);
@@ -304,7 +306,7 @@ void cl_line_features(const struct langpack *lp, const char *line, size_t len,
 		L->tail_bare = L->tail_cov >= 0.6f && words <= 6;
 	}
 	L->placeholder = (uint8_t)has_placeholder(line, len);
-	L->link = (uint8_t)link_shape(line, len, L->n_words);
+	L->link = nt <= 40 ? (uint8_t)link_shape(line, len, L->n_words) : 0;
 	L->label_value = (uint8_t)label_value(line, len, L->n_words);
 	L->sent_end = (uint8_t)sentence_end(line, len);
 	L->caption_cue = (roles_at0 >> ROLE_CAPTION) & 1;

@@ -183,7 +183,7 @@ int cleaner_run(struct cleaner *c, struct cl_ctx *x, const char *html, size_t ht
 	/* language: the message's, else detected, else the default pack */
 	pack = pack_by_code(c, lang);
 	if (pack < 0 && x->norm.len > 0) {
-		size_t lim = x->norm.len < 8192 ? x->norm.len : 8192;
+		size_t lim = x->norm.len < 3072 ? x->norm.len : 3072;
 		while (lim < x->norm.len && lim > 0 && ((uint8_t)x->norm.p[lim] & 0xC0) == 0x80)
 			lim--;
 		if (cl_tokenize(x->norm.p, lim, &x->tv, NULL) < 0)

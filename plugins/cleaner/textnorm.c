@@ -246,8 +246,117 @@ static int pass_scripts(const struct cl_textnorm_cfg *cfg, const UChar *in, int3
 	return 0;
 }
 
+/* NFC quick check "yes" without asking ICU for the common ranges. */
+static int nfc_yes(UChar32 c)
+{
+	if (c < 0x300 || (c >= 0x1E00 && c <= 0x1EFF) || (c >= 0x2002 && c <= 0x2328))
+		return 1;
+	return u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) == UNORM_YES;
+}
+
+/* The common case in one UTF-8 pass: the same character rules as
+ * pass_chars, no UTF-16.  Returns 1 when the text needs the full path
+ * (letters of a second script, or characters that may not be NFC), 0 when
+ * out is final, -1 on ENOMEM. */
+static int fast_utf8(const char *in, size_t len, struct buf *out, struct cl_textnorm_stats *st)
+{
+	const uint8_t *u = (const uint8_t *)in;
+	int32_t i = 0, n = (int32_t)len;
+	int pending_space = 0, nl_run = 0;
+	uint32_t latin = 0;
+	char *o;
+	size_t ol = 0;
+
+	if (buf_reserve(out, len + 8) < 0)
+		return -1;
+	o = out->p;
+	while (i < n) {
+		UChar32 c;
+		int32_t at = i;
+		if (u[i] < 0x80) {
+			c = u[i++];
+			if (c > ' ' && c != 0x7F) {
+				if (pending_space && nl_run == 0 && ol > 0)
+					o[ol++] = ' ';
+				pending_space = 0;
+				nl_run = 0;
+				latin += ((c | 32) >= 'a' && (c | 32) <= 'z');
+				o[ol++] = (char)c;
+				continue;
+			}
+		} else {
+			U8_NEXT(u, i, n, c);
+			if (c < 0)
+				return 1; /* invalid: the full path replaces and counts */
+		}
+		if (c == '\r') {
+			if (i < n && u[i] == '\n')
+				continue;
+			c = '\n';
+		}
+		if (c == '\n' || c == 0x2028 || c == 0x2029 || c == 0x85 || c == 0x0C) {
+			pending_space = 0;
+			if (ol == 0 || nl_run >= 2)
+				continue;
+			o[ol++] = '\n';
+			nl_run++;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == 0x0B) {
+			pending_space = 1;
+			continue;
+		}
+		if (c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
+		    c == 0x205F || c == 0x3000) {
+			st->repaired++;
+			pending_space = 1;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == 0x200B || c == 0x200C ||
+		    c == 0x200D || c == 0x2060 || c == 0xFEFF || c == 0xAD || c == 0x180E ||
+		    (c >= 0x2061 && c <= 0x2064) || (c >= 0x202A && c <= 0x202E) ||
+		    (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F) {
+			st->repaired++;
+			continue;
+		}
+		if (!nfc_yes(c))
+			return 1;
+		int sc = script_of(c);
+		if (sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED) {
+			if (sc != USCRIPT_LATIN)
+				return 1;
+			latin++;
+		}
+		if (pending_space && nl_run == 0 && ol > 0)
+			o[ol++] = ' ';
+		pending_space = 0;
+		nl_run = 0;
+		memcpy(o + ol, in + at, (size_t)(i - at));
+		ol += (size_t)(i - at);
+	}
+	while (ol > 0 && o[ol - 1] == '\n')
+		ol--;
+	out->len = ol;
+	o[ol] = '\0';
+	st->script = latin ? USCRIPT_LATIN : -1;
+	return 0;
+}
+
 int cl_textnorm(const struct cl_textnorm_cfg *cfg, const char *in, size_t len, struct buf *out,
 		struct cl_textnorm_scratch *s, struct cl_textnorm_stats *st)
+{
+	if (len < (size_t)INT32_MAX) {
+		memset(st, 0, sizeof(*st));
+		buf_reset(out);
+		int r = fast_utf8(in, len, out, st);
+		if (r <= 0)
+			return r;
+	}
+	return cl_textnorm_full(cfg, in, len, out, s, st);
+}
+
+int cl_textnorm_full(const struct cl_textnorm_cfg *cfg, const char *in, size_t len,
+		     struct buf *out, struct cl_textnorm_scratch *s, struct cl_textnorm_stats *st)
 {
 	UErrorCode e = U_ZERO_ERROR;
 	int32_t n16 = 0, n1, span;

@@ -42,4 +42,11 @@ void cl_textnorm_scratch_free(struct cl_textnorm_scratch *s);
 int cl_textnorm(const struct cl_textnorm_cfg *cfg, const char *in, size_t len, struct buf *out,
 		struct cl_textnorm_scratch *s, struct cl_textnorm_stats *st);
 
+/** The same without the one-pass UTF-8 shortcut (always through UTF-16):
+ *  cl_textnorm takes the shortcut when the text is valid UTF-8 of one
+ *  script whose characters are all NFC quick-check "yes"; results are
+ *  identical (tests compare both). */
+int cl_textnorm_full(const struct cl_textnorm_cfg *cfg, const char *in, size_t len,
+		     struct buf *out, struct cl_textnorm_scratch *s, struct cl_textnorm_stats *st);
+
 #endif

@@ -41,6 +41,12 @@ struct tokvec {
 /** Tokenises s[0..len) into tv (reset first) and fills st (may be NULL).
  *  Returns 0, or -1 on ENOMEM. */
 int cl_tokenize(const char *s, size_t len, struct tokvec *tv, struct cl_linestats *st);
+
+/** Same, but stops after max_tokens words: the rest of the line only adds
+ *  to st->n_chars (code points that are not spaces).  Returns 1 when the
+ *  line was cut, 0 when not, -1 on ENOMEM. */
+int cl_tokenize_max(const char *s, size_t len, struct tokvec *tv, struct cl_linestats *st,
+		    size_t max_tokens);
 void tokvec_free(struct tokvec *tv);
 
 #endif

@@ -525,6 +525,37 @@ static void test_syllables(void **state)
 		}
 }
 
+static void test_fast_path_equals_full(void **state)
+{
+	struct fx *f = *state;
+	const char *texts[] = {
+		para_vi,
+		"  Dòng một\xc2\xa0" "có  khoảng trắng \r\n\r\n\r\n\r\nDòng\ttwo\x01\x7f \xe2\x80\x8b\n",
+		"Plain ASCII text, with punctuation; and numbers 1,234.5 -- “quotes” … done.\n\n",
+		"\n\n\n",
+		"",
+		"Giá 25.000đ – 30.000đ • Hà Nội\u2003(GMT+7)\u200e",
+	};
+	struct cl_ctx *x = cleaner_ctx_get(f->t.c);
+	struct buf a = {0};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct cl_textnorm_stats s1, s2;
+		assert_int_equal(cl_textnorm(&f->t.c->tn, texts[i], strlen(texts[i]), &a, &x->tn, &s1),
+				 0);
+		assert_int_equal(cl_textnorm_full(&f->t.c->tn, texts[i], strlen(texts[i]), &x->norm,
+						  &x->tn, &s2),
+				 0);
+		assert_int_equal(a.len, x->norm.len);
+		if (a.len)
+			assert_memory_equal(a.p, x->norm.p, a.len);
+		assert_int_equal(s1.repaired, s2.repaired);
+		assert_int_equal(s1.invalid, s2.invalid);
+	}
+	buf_free(&a);
+	cleaner_ctx_put(f->t.c, x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +575,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cross_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_language, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syllables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_path_equals_full, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
