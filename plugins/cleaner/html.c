@@ -90,6 +90,28 @@ static int has_sub(const char *hay, const char *const *list)
 	return 0;
 }
 
+/* whole tokens of class/id (split at space, '-', '_') that mark furniture */
+static const char *const furniture_tokens[] = {"ad", "ads", "advert", "advertisement", "adv",
+						"banner", "sponsor", "sponsored", "promo", "qc",
+						"share", "social", "comment", "comments", "related",
+						"sidebar", "footer", "breadcrumb", "breadcrumbs", NULL};
+
+static int has_token(const char *ci, const char *const *list)
+{
+	const char *p = ci;
+
+	while (*p) {
+		size_t n = strcspn(p, " -_");
+		for (const char *const *l = list; n && *l; l++)
+			if (strlen(*l) == n && strncmp(p, *l, n) == 0)
+				return 1;
+		p += n;
+		while (*p == ' ' || *p == '-' || *p == '_')
+			p++;
+	}
+	return 0;
+}
+
 /* class + " " + id, lower-cased, into buf (truncated) */
 static void class_id(const xmlNode *n, char *buf, size_t len)
 {
@@ -164,7 +186,8 @@ static void prune(xmlNode *n)
 				drop = 1;
 			} else if (!is_el(c, "body") && !is_el(c, "article") && !is_el(c, "main")) {
 				class_id(c, ci, sizeof(ci));
-				if (ci[0] && has_sub(ci, unlikely) && !has_sub(ci, maybe))
+				if (ci[0] && ((has_sub(ci, unlikely) && !has_sub(ci, maybe)) ||
+					      has_token(ci, furniture_tokens)))
 					drop = 1;
 			}
 		}
@@ -262,9 +285,10 @@ static void init_score(struct nstat *ns, const xmlNode *n)
 
 static int paragraph_like(const xmlNode *n)
 {
-	if (is_el(n, "p") || is_el(n, "pre") || is_el(n, "td") || is_el(n, "blockquote"))
+	if (is_el(n, "p") || is_el(n, "pre"))
 		return 1;
-	if (!is_el(n, "div") && !is_el(n, "section") && !is_el(n, "span"))
+	if (!is_el(n, "div") && !is_el(n, "section") && !is_el(n, "span") && !is_el(n, "td") &&
+	    !is_el(n, "blockquote"))
 		return 0;
 	/* a div holding text directly, without block children */
 	int text = 0;
@@ -533,7 +557,7 @@ int cl_html_extract(const char *html, size_t len, const char *encoding, struct b
 	res->container = 1;
 	{
 		struct nstat *bns = st_of(s, best);
-		double thr = bns->score * 0.2 > 10 ? bns->score * 0.2 : 10;
+		double thr = bns->score * 0.5 > 10 ? bns->score * 0.5 : 10;
 		xmlNode *parent = best->parent;
 		for (xmlNode *c = parent ? parent->children : best; c; c = c->next) {
 			struct nstat *ns = c->type == XML_ELEMENT_NODE ? st_of(s, c) : NULL;
