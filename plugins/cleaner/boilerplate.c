@@ -499,6 +499,47 @@ static void mark_lists(struct cl_line *v, size_t n, double total_good)
 	}
 }
 
+/* A byline glued after the last sentence of a long line ("... cuối năm.
+ * Minh Anh (T/h)"): returns the fragment's offset in the line, or 0. */
+static size_t glued_byline(const struct langpack *lp, const char *line, size_t len,
+			   struct tokvec *tv)
+{
+	size_t cut = 0;
+
+	if (len < 120)
+		return 0;
+	/* last ". " (or ! ? … or a closing quote after them) in the final 80 bytes */
+	for (size_t i = len - 2; i > len - 80 && i > 0; i--) {
+		char c = line[i];
+		if (line[i + 1] == ' ' && (c == '.' || c == '!' || c == '?' || c == '"' ||
+					   (i >= 2 && (unsigned char)line[i - 2] == 0xE2 &&
+					    ((unsigned char)c == 0x9D || (unsigned char)c == 0xA6)))) {
+			cut = i + 2;
+			break;
+		}
+	}
+	if (!cut || len - cut > 60 || cl_tokenize(line + cut, len - cut, tv, NULL) < 0 ||
+	    tv->n == 0 || tv->n > 6)
+		return 0;
+	size_t upper = 0;
+	uint64_t h = 0;
+	uint32_t mask = 0;
+	for (size_t i = 0; i < tv->n; i++) {
+		upper += (tv->v[i].flags & TOK_UPPER) != 0 || tv->v[i].len <= 2;
+		if (tv->v[i].flags & TOK_DIGITS)
+			return 0;
+		if (i < 2) {
+			h = ngram_mix(h, tv->v[i].hash);
+			uint32_t m;
+			if (hset_get(&lp->phrases, h, &m))
+				mask |= m;
+		}
+	}
+	if ((mask & lp->role_mask[ROLE_BYLINE]) || upper * 10 >= tv->n * 6)
+		return cut;
+	return 0;
+}
+
 static int caption_like(const struct cl_line *v, size_t n, size_t i)
 {
 	const struct cl_line *L = &v[i];
@@ -677,6 +718,18 @@ body:
 		}
 		if (out->len > 0 && buf_put(out, "\n\n", 2) < 0)
 			return -1;
+		size_t g = o->structural && L->cls == LC_GOOD && L->n_words >= 20
+				   ? glued_byline(lp, text + L->off, L->len, &s->tv)
+				   : 0;
+		if (g) { /* the byline becomes its own paragraph */
+			size_t e = g - 1;
+			while (e > 0 && text[L->off + e - 1] == ' ')
+				e--;
+			if (buf_put(out, text + L->off, e) < 0 || buf_put(out, "\n\n", 2) < 0 ||
+			    buf_put(out, text + L->off + g, L->len - g) < 0)
+				return -1;
+			continue;
+		}
 		if (buf_put(out, text + L->off, L->len) < 0)
 			return -1;
 	}
