@@ -34,6 +34,11 @@ struct ac {
 	uint32_t *fail;
 	int32_t *out;
 	uint32_t *dict;
+	/* the full DFA over byte classes: delta[state * nclass + class[byte]] */
+	uint8_t cls[256];
+	uint32_t nclass;
+	uint32_t *delta;
+	uint32_t *emit; /* state whose pattern ends here (itself or via dict), 0 none */
 	int built;
 };
 
@@ -67,6 +72,8 @@ void ac_free(struct ac *a)
 	free(a->fail);
 	free(a->out);
 	free(a->dict);
+	free(a->delta);
+	free(a->emit);
 	free(a);
 }
 
@@ -232,6 +239,28 @@ int ac_build(struct ac *a)
 			queue[qt++] = t;
 		}
 	}
+	/* Byte classes: bytes that occur in no pattern share class 0 and always
+	 * lead back to the root. */
+	memset(a->cls, 0, sizeof(a->cls));
+	a->nclass = 1;
+	for (uint32_t e = 0; e < nedges; e++)
+		if (!a->cls[a->edge_byte[e]])
+			a->cls[a->edge_byte[e]] = (uint8_t)a->nclass++;
+	a->delta = calloc((size_t)n * a->nclass, sizeof(uint32_t));
+	a->emit = calloc(n, sizeof(uint32_t));
+	if (!a->delta || !a->emit)
+		goto out;
+	/* root row, then every state in breadth-first order from its failure row */
+	for (uint32_t e = a->edge_start[0]; e < a->edge_start[1]; e++)
+		a->delta[a->cls[a->edge_byte[e]]] = a->edge_to[e];
+	for (uint32_t q = 0; q < qt; q++) {
+		uint32_t s = queue[q];
+		uint32_t *row = a->delta + (size_t)s * a->nclass;
+		memcpy(row, a->delta + (size_t)a->fail[s] * a->nclass, a->nclass * sizeof(uint32_t));
+		for (uint32_t e = a->edge_start[s]; e < a->edge_start[s + 1]; e++)
+			row[a->cls[a->edge_byte[e]]] = a->edge_to[e];
+		a->emit[s] = a->out[s] >= 0 ? s : a->dict[s];
+	}
 	xvec_free(&a->nodes);
 	a->built = 1;
 	rc = 0;
@@ -247,16 +276,10 @@ int ac_scan(const struct ac *a, const char *text, size_t len, struct xvec *out)
 	if (!a->built)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		uint8_t c = (uint8_t)text[i];
-		for (;;) {
-			uint32_t g = goto_c(a, s, c);
-			if (g || s == 0) {
-				s = g;
-				break;
-			}
-			s = a->fail[s];
-		}
-		uint32_t o = a->out[s] >= 0 ? s : a->dict[s];
+		s = a->delta[(size_t)s * a->nclass + a->cls[(uint8_t)text[i]]];
+		if (!a->emit[s])
+			continue;
+		uint32_t o = a->emit[s];
 		while (o) {
 			uint32_t pat = (uint32_t)a->out[o];
 			const struct strmap_ent *pe = &XVEC_AT(&a->pats.ents, struct strmap_ent, pat);

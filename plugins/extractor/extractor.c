@@ -71,6 +71,7 @@ void xctx_free(struct xctx *x)
 	xbuf_free(&x->norm);
 	xbuf_free(&x->strs);
 	strmap_free(&x->seen);
+	u64map_free(&x->terms);
 }
 
 void xctx_reset(struct xctx *x)
@@ -388,7 +389,16 @@ static int extractor_process(void *state, struct newsd_record *r, char *err, siz
 	for (size_t i = 0; i < ex->npacks; i++)
 		xpack_cache_trim(&ex->packs[i]);
 	pi = pack_index(ex, lang_in);
-	guess = ex->npacks > 1 ? x_guess_lang(ex->packs, ex->npacks, text, len, &x->toks) : -1;
+	guess = -1;
+	if (ex->npacks > 1) {
+		/* the record's language (else the default), when its stop words are
+		 * there, is kept without scoring the other packs */
+		int first = pi >= 0 ? pi : ex->default_pack;
+		if (x_guess_lang(&ex->packs[first], 1, text, len, &x->toks) == 0)
+			guess = first;
+		else
+			guess = x_guess_lang(ex->packs, ex->npacks, text, len, &x->toks);
+	}
 	if (guess >= 0 && guess != pi)
 		pi = guess;
 	if (pi < 0)
@@ -398,7 +408,19 @@ static int extractor_process(void *state, struct newsd_record *r, char *err, siz
 	/* one pass of the automaton */
 	if (ac_scan(x->pack->ac, text, len, &x->matches) < 0)
 		goto nomem;
-	qsort(x->matches.p, x->matches.len, sizeof(struct ac_match), cmp_match);
+	/* matches come out by end offset; by start they are nearly sorted */
+	{
+		struct ac_match *m = x->matches.p;
+		for (size_t i = 1; i < x->matches.len; i++) {
+			struct ac_match v = m[i];
+			size_t j = i;
+			while (j > 0 && cmp_match(&m[j - 1], &v) > 0) {
+				m[j] = m[j - 1];
+				j--;
+			}
+			m[j] = v;
+		}
+	}
 	x->tokmatch.len = 0;
 	{
 		size_t mi = 0;

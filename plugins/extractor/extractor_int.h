@@ -69,6 +69,9 @@ int u64map_init(struct u64map *m, size_t hint);
 void u64map_free(struct u64map *m);
 int u64map_put(struct u64map *m, uint64_t k, uint32_t v);
 int u64map_get(const struct u64map *m, uint64_t k, uint32_t *v); /* 1 found */
+/* Adds one to k's count (inserting it); returns the new count, 0 on ENOMEM. */
+uint32_t u64map_inc(struct u64map *m, uint64_t k);
+void u64map_clear(struct u64map *m);
 
 /* ----------------------------------------------------------- automaton */
 
@@ -278,6 +281,7 @@ struct xctx {
 	struct xvec authors, photos, source, persons, locations, orgs, docrefs, keywords;
 	struct xvec mentions; /* struct xmention */
 	struct strmap seen;   /* dedup of output strings per list */
+	struct u64map terms;  /* keyword counts (reused) */
 	int header_end;       /* index of the lede line (first long paragraph) */
 };
 struct xstr {

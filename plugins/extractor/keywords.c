@@ -38,6 +38,37 @@ static int cmp_cand(const void *x, const void *y)
 	return p->a < q->a ? -1 : p->a > q->a;
 }
 
+/* Partially orders c[0..n) so that c[0..m) are the m best (unsorted):
+ * quickselect with Lomuto partitions around a middle pivot. */
+static void select_top(struct cand *c, size_t n, size_t m)
+{
+	size_t lo = 0, hi = n; /* the m-th boundary lies in [lo, hi) */
+	struct cand t;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2, p = lo;
+		t = c[mid];
+		c[mid] = c[hi - 1];
+		c[hi - 1] = t;
+		for (size_t i = lo; i < hi - 1; i++)
+			if (cmp_cand(&c[i], &c[hi - 1]) < 0) {
+				t = c[i];
+				c[i] = c[p];
+				c[p] = t;
+				p++;
+			}
+		t = c[p];
+		c[p] = c[hi - 1];
+		c[hi - 1] = t;
+		if (p == m)
+			return;
+		if (p > m)
+			hi = p;
+		else
+			lo = p + 1;
+	}
+}
+
 static int roman(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -49,7 +80,7 @@ static int roman(const char *s, size_t n)
 int x_keywords(struct xctx *x, size_t k)
 {
 	struct xpack *p = x->pack;
-	struct u64map counts;
+	struct u64map *cm = &x->terms;
 	uint32_t prev = UINT32_MAX;
 	struct xvec cands = {.esz = sizeof(struct cand)};
 	int rc = -1;
@@ -57,12 +88,13 @@ int x_keywords(struct xctx *x, size_t k)
 
 	if (k == 0)
 		return 0;
-	if (u64map_init(&counts, x->toks.len + 16) < 0)
+	if (!cm->nslots && u64map_init(cm, 4096) < 0)
 		return -1;
+	u64map_clear(cm);
 	for (size_t i = 0; i < x->toks.len; i++) {
 		const struct xtok *t = &XVEC_AT(&x->toks, struct xtok, i);
 		const struct xsyl *sy;
-		uint32_t idx, c;
+		uint32_t idx;
 		if (!(t->flags & XT_ALPHA) || (t->flags & XT_DIGIT) || t->end - t->start < 2) {
 			prev = UINT32_MAX;
 			continue;
@@ -79,25 +111,17 @@ int x_keywords(struct xctx *x, size_t k)
 		idx = sy->cid;
 		if (!(t->flags & XT_SPACE_BEFORE) || (t->flags & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)))
 			prev = UINT32_MAX;
-		uint64_t uk = (uint64_t)idx + 1;
-		c = 0;
-		(void)u64map_get(&counts, uk, &c);
-		if (u64map_put(&counts, uk, c + 1) < 0)
+		if (!u64map_inc(cm, (uint64_t)idx + 1))
 			goto out;
-		if (prev != UINT32_MAX) {
-			uint64_t bk = ((uint64_t)(prev + 1) << 32) | (uint64_t)(idx + 1);
-			c = 0;
-			(void)u64map_get(&counts, bk, &c);
-			if (u64map_put(&counts, bk, c + 1) < 0)
-				goto out;
-		}
+		if (prev != UINT32_MAX && !u64map_inc(cm, ((uint64_t)(prev + 1) << 32) | (uint64_t)(idx + 1)))
+			goto out;
 		prev = idx;
 	}
 	double N = (double)(p->df_docs ? p->df_docs : 1);
-	for (size_t s = 0; s < counts.nslots; s++) {
-		uint64_t key = counts.keys[s];
+	for (size_t s = 0; s < cm->nslots; s++) {
+		uint64_t key = cm->keys[s];
 		struct cand *cd;
-		uint32_t df = 0, tf = counts.vals[s];
+		uint32_t df = 0, tf = cm->vals[s];
 		if (!key)
 			continue;
 		uint32_t hi = (uint32_t)(key >> 32), lo = (uint32_t)key;
@@ -133,9 +157,18 @@ int x_keywords(struct xctx *x, size_t k)
 		cd->tf = tf;
 		cd->score = tfw * idf * (hi ? 1.0 : 0.75);
 	}
-	qsort(cands.p, cands.len, sizeof(struct cand), cmp_cand);
-	size_t chosen = 0;
+	/* Only the best few matter: move the best 4k to the front (quickselect),
+	 * then sort those. */
 	struct cand *cs = cands.p;
+	size_t keep = cands.len;
+	if (keep > k * 4) {
+		keep = k * 4;
+		select_top(cs, cands.len, keep);
+	}
+	if (keep)
+		qsort(cs, keep, sizeof(struct cand), cmp_cand);
+	cands.len = keep;
+	size_t chosen = 0;
 	for (size_t i = 0; i < cands.len && chosen < k; i++) {
 		int skip = 0;
 		for (size_t j = 0; j < i && !skip; j++) {
@@ -173,7 +206,6 @@ int x_keywords(struct xctx *x, size_t k)
 	rc = 0;
 out:
 	xvec_free(&cands);
-	u64map_free(&counts);
 	return rc;
 }
 
@@ -185,7 +217,7 @@ int x_guess_lang(struct xpack *packs, size_t n, const char *text, size_t len, st
 	(void)len;
 	for (size_t pi = 0; pi < n; pi++) {
 		size_t hits = 0, seen = 0;
-		for (size_t i = 0; i < toks->len && seen < 400; i++) {
+		for (size_t i = 0; i < toks->len && seen < 200; i++) {
 			const struct xtok *t = &XVEC_AT(toks, struct xtok, i);
 			if (!(t->flags & XT_ALPHA))
 				continue;
@@ -200,5 +232,6 @@ int x_guess_lang(struct xpack *packs, size_t n, const char *text, size_t len, st
 			bi = (int)pi;
 		}
 	}
-	return best >= 0.12 ? bi : -1;
+	/* one pack asked alone must show more evidence than the best of several */
+	return best >= (n == 1 ? 0.2 : 0.12) ? bi : -1;
 }

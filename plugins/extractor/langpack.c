@@ -284,7 +284,8 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 	if (ac_build(p->ac) < 0)
 		goto nomem;
 	/* Group the tags by pattern id. */
-	qsort(L.pend.p, L.pend.len, sizeof(struct pending), cmp_pending);
+	if (L.pend.len)
+		qsort(L.pend.p, L.pend.len, sizeof(struct pending), cmp_pending);
 	for (size_t i = 0; i < ac_npatterns(p->ac); i++)
 		if (!xvec_push(&p->pat_tags))
 			goto nomem;

@@ -255,3 +255,29 @@ int u64map_get(const struct u64map *m, uint64_t k, uint32_t *v)
 	}
 	return 0;
 }
+
+uint32_t u64map_inc(struct u64map *m, uint64_t k)
+{
+	size_t mask, i;
+
+	if ((m->n + 1) * 2 > m->nslots && u64map_put(m, k, 0) < 0)
+		return 0; /* the put grew the table (or failed); fall through below */
+	mask = m->nslots - 1;
+	i = mix64(k) & mask;
+	while (m->keys[i] && m->keys[i] != k)
+		i = (i + 1) & mask;
+	if (!m->keys[i]) {
+		m->keys[i] = k;
+		m->vals[i] = 0;
+		m->n++;
+	}
+	return ++m->vals[i];
+}
+
+void u64map_clear(struct u64map *m)
+{
+	if (m->n) {
+		memset(m->keys, 0, m->nslots * sizeof(*m->keys));
+		m->n = 0;
+	}
+}
