@@ -333,6 +333,15 @@ int x_entities(struct xctx *x)
 				for (size_t g = tok(x, i - 1)->end; g < t->start; g++)
 					if (x->text[g] != ':' && x->text[g] != ' ')
 						cued = 0; /* a cue never reaches past a full stop */
+			/* a capitalised stop word after a name starts the next sentence
+			 * ("Nguyễn Văn A Tuy nhiên …" when a full stop went missing) */
+			while (r > 1) {
+				const struct xtok *lt = tok(x, i + r - 1);
+				const struct xsyl *ls = xpack_syl(x->pack, x->text + lt->start, lt->end - lt->start);
+				if (!ls || !(ls->flags & XS_STOP))
+					break;
+				r--;
+			}
 			if (r >= 2 && r <= 5 && has(x, i, XC_SURNAME, NULL)) {
 				if (mention_span(x, T_PER, i, i + r) < 0)
 					return -1;

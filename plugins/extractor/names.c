@@ -335,13 +335,24 @@ int x_bylines(struct xctx *x)
 				return rc;
 		}
 	}
-	/* A bare name as the very last line ("Hữu Hiệp") when no cue named anyone. */
+	/* A bare name as the very last line ("Hữu Hiệp", "Thanh Vân/VOV.VN")
+	 * when no cue named anyone. */
 	if (x->authors.len == 0 && x->lines.len >= 3) {
 		const struct xspan *sp = line_at(x, x->lines.len - 1);
+		const char *slash = memchr(s + sp->start, '/', sp->end - sp->start);
+		if (slash && sp->tok1 - sp->tok0 <= 8 && x_name_shaped(x, sp->start, (size_t)(slash - s)) &&
+		    xctx_match_at(x, sp->start, XC_VIA_CUE, &(uint32_t){0}, &(size_t){0}) < 0)
+			return x_add_name(x, &x->authors, 'a', sp->start,
+					  trim_right(s, sp->start, (size_t)(slash - s))) < 0 ? -1 : 0;
 		size_t w = sp->tok1 - sp->tok0;
-		int caps = 1;
+		int caps = 1, joined_names = 0;
+		for (size_t i = sp->start; i + 2 < sp->end; i++)
+			if ((s[i] == ' ' && s[i + 1] == '-' && s[i + 2] == ' ') || s[i] == ',')
+				joined_names = 1;
+		/* ALL CAPS only for several names ("ĐÌNH THUNG - LÊ KHÁNH"), never
+		 * for a lone widget label ("BÌNH LUẬN") */
 		for (size_t i = sp->tok0; i < sp->tok1; i++)
-			if (tok(x, i)->flags & XT_UPPER)
+			if ((tok(x, i)->flags & XT_UPPER) && !joined_names)
 				caps = 0;
 		if (w >= 2 && w <= 8 && caps && x_name_shaped(x, sp->start, sp->end) &&
 		    xctx_match_at(x, sp->start, XC_OUTLET_PREFIX, &(uint32_t){0}, &(size_t){0}) < 0 &&
@@ -654,6 +665,15 @@ int x_source(struct xctx *x, const char *meta_site)
 			if (slash < sp->end && (rc = source_from_span(x, slash + 1, end)) != 0)
 				return rc;
 		}
+	}
+	/* 2b. "Thanh Vân/VOV.VN" as the last line: the part after the slash */
+	if (x->lines.len >= 2) {
+		size_t li = x->lines.len - 1;
+		const struct xspan *sp = line_at(x, li);
+		const char *slash = memchr(s + sp->start, '/', sp->end - sp->start);
+		if (slash && line_words(x, li) <= 8 && x_name_shaped(x, sp->start, (size_t)(slash - s)) &&
+		    (rc = source_from_span(x, (size_t)(slash - s) + 1, sp->end)) != 0)
+			return rc;
 	}
 	/* 3. a lead-in on the lede or the lines before it */
 	for (size_t li = 0; li < x->lines.len && li <= (size_t)x->header_end + 1 && li < 5; li++)

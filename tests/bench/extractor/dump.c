@@ -1,6 +1,8 @@
 /* extractor-dump — prints the extractor's record for each argument: a .txt
  * file (wrapped as {"text": …} after plain-text normalisation) or a .jsonl
- * file (one input record a line).  A developer's tool, not a test. */
+ * file (one input record a line).  With --cleaner first (when the cleaner
+ * is built), raw files go through cleaner → extractor.  A developer's
+ * tool, not a test. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,9 @@
 #include "plaintext.h"
 
 const struct newsd_plugin *newsd_plugin_extractor_describe(void);
+#ifdef WITH_CLEANER
+const struct newsd_plugin *newsd_plugin_cleaner_describe(void);
+#endif
 
 static char *slurp(const char *path, size_t *n)
 {
@@ -52,13 +57,26 @@ static void run(struct harness *h, json_t *in)
 int main(int argc, char **argv)
 {
 	char err[512];
-	struct harness *h = harness_new(newsd_plugin_extractor_describe(), NULL, err, sizeof(err));
+	int chain = argc > 1 && strcmp(argv[1], "--cleaner") == 0;
+	struct harness *h;
+#ifdef WITH_CLEANER
+	const struct newsd_plugin *ps[] = {newsd_plugin_cleaner_describe(), newsd_plugin_extractor_describe()};
+	if (chain)
+		h = harness_new_chain(ps, (const char *const[]){NULL, NULL}, 2, NULL, err, sizeof(err));
+	else
+#else
+	if (chain) {
+		fprintf(stderr, "extractor-dump: built without the cleaner\n");
+		return 2;
+	}
+#endif
+		h = harness_new(newsd_plugin_extractor_describe(), NULL, err, sizeof(err));
 
 	if (!h) {
 		fprintf(stderr, "extractor-dump: %s\n", err);
 		return 1;
 	}
-	for (int a = 1; a < argc; a++) {
+	for (int a = 1 + chain; a < argc; a++) {
 		size_t n = 0;
 		char *b = slurp(argv[a], &n);
 		if (!b) {
@@ -74,7 +92,8 @@ int main(int argc, char **argv)
 				json_decref(in);
 			}
 		} else {
-			char *t = plaintext_paragraphs(b, n);
+			/* with the cleaner: the raw file; without: plain paragraphs */
+			char *t = chain ? strdup(b) : plaintext_paragraphs(b, n);
 			json_t *in = json_pack("{s:s, s:s}", "id", argv[a], "text", t ? t : "");
 			run(h, in);
 			json_decref(in);

@@ -318,6 +318,20 @@ static void test_bylines(void **state)
 		assert_list(json_object_get(o, "photo_credits"), cases[c].photos);
 		json_decref(o);
 	}
+	/* a signature as the last line: name and outlet; names in capitals */
+	snprintf(text, sizeof(text), "Mùa vải thiều bội thu\n\n%s\n\nThanh Vân/VOV.VN", LEDE);
+	json_t *s1 = run(text);
+	assert_list(json_object_get(s1, "authors"), (const char *const[]){"Thanh Vân", NULL});
+	assert_string_equal(str(s1, "source"), "VOV");
+	json_decref(s1);
+	snprintf(text, sizeof(text), "Mùa vải thiều bội thu\n\n%s\n\nĐÌNH THUNG - LÊ KHÁNH", LEDE);
+	s1 = run(text);
+	assert_list(json_object_get(s1, "authors"), (const char *const[]){"Đình Thung", "Lê Khánh", NULL});
+	json_decref(s1);
+	snprintf(text, sizeof(text), "Mùa vải thiều bội thu\n\n%s\n\nBÌNH LUẬN", LEDE);
+	s1 = run(text);
+	assert_int_equal(json_array_size(json_object_get(s1, "authors")), 0);
+	json_decref(s1);
 	/* an inline credit in a caption, a sentence starting with "Theo" is no byline */
 	snprintf(text, sizeof(text),
 		 "Cầu mới nối đôi bờ sông\n\n%s\n\nToàn cảnh lễ khánh thành. (Ảnh: Minh Đức)\n\n"
@@ -407,6 +421,18 @@ static void test_entities(void **state)
 	assert_true(list_has(per, "Lan"));
 	assert_true(list_has(per, "Joe Biden"));
 	assert_false(list_has(per, "Lê Lợi")); /* a street */
+	json_decref(o);
+	o = run("Phát biểu tại buổi gặp, ông Nguyễn Thành Lập Tuy nhiên vẫn giữ quan điểm cũ về dự án.");
+	assert_list(ents(o, "persons"), (const char *const[]){"Nguyễn Thành Lập", NULL});
+	json_decref(o);
+	o = run("Chiều 12/4, đồng chí Nguyễn Văn Bình, Bí thư Tỉnh ủy Quảng Nam, làm việc với huyện Núi "
+		"Thành.\n\nTham dự có ông Trần Minh Quang, Giám đốc Sở Tài chính, và bà Lan, cán bộ xã Tam Hiệp. "
+		"Đại diện UBND tỉnh Quảng Nam cùng Ban Thường vụ Tỉnh ủy dự buổi làm việc. "
+		"Đoàn cũng đi thăm đường Lê Lợi và TP. Hội An, sau đó sang Lào. "
+		"Tổng thống Mỹ Joe Biden không liên quan đến bài này.");
+	per = ents(o, "persons");
+	loc = ents(o, "locations");
+	org = ents(o, "organizations");
 	assert_true(list_has(loc, "Quảng Nam"));
 	assert_true(list_has(loc, "Núi Thành"));
 	assert_true(list_has(loc, "Tam Hiệp"));
