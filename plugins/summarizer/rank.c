@@ -86,11 +86,13 @@ static uint32_t term_id(struct sz_rank *rk, uint64_t key)
 	}
 }
 
-/* Appends the unigram and bigram terms of u[a..b). */
-static void add_terms(struct sz_rank *rk, const UChar *u, int32_t a, int32_t b)
+/* Appends the unigram and bigram terms of u[a..b); returns the number of
+ * words. */
+static uint32_t add_terms(struct sz_rank *rk, const UChar *u, int32_t a, int32_t b)
 {
 	uint64_t h = FNV_OFF, prev = 0;
 	int in = 0, have_prev = 0;
+	uint32_t words = 0;
 
 	while (a <= b) {
 		UChar32 c = 0;
@@ -103,7 +105,7 @@ static void add_terms(struct sz_rank *rk, const UChar *u, int32_t a, int32_t b)
 			a++;
 		}
 		if (word) {
-			UChar32 l = u_tolower(c);
+			UChar32 l = sz_lower(c);
 			h = (h ^ (uint64_t)l) * FNV_PRIME;
 			in = 1;
 			continue;
@@ -117,7 +119,9 @@ static void add_terms(struct sz_rank *rk, const UChar *u, int32_t a, int32_t b)
 		have_prev = 1;
 		h = FNV_OFF;
 		in = 0;
+		words++;
 	}
+	return words;
 }
 
 static int reserve(struct sz_rank *rk, size_t n, size_t maxterms)
@@ -277,10 +281,10 @@ static void lexrank(struct sz_rank *rk, float *out)
 		out[i] = mx > 0 ? p[i] / mx : 0;
 }
 
-int sz_rank_prepare(struct sz_rank *rk, const UChar *u, const struct sz_sent *s, size_t n,
+int sz_rank_prepare(struct sz_rank *rk, const UChar *u, struct sz_sent *s, size_t n,
 		    const UChar *title, int32_t tlen, int full_graph)
 {
-	size_t maxterms = 2 * (size_t)(tlen > 0 ? tlen : 0) + 2;
+	size_t maxterms = (size_t)(tlen > 0 ? tlen : 0) + 2;
 	float *tsim, *csim, *cent, tnorm2 = 0, dnorm2 = 0;
 
 	if (rk->scattered >= 0)
@@ -291,13 +295,12 @@ int sz_rank_prepare(struct sz_rank *rk, const UChar *u, const struct sz_sent *s,
 	rk->nterm = 0;
 	rk->nids = 0;
 	for (size_t i = 0; i < n; i++)
-		maxterms += 2 * (size_t)s[i].words;
+		maxterms += (size_t)(s[i].u1 - s[i].u0) + 1;
 	if (reserve(rk, n, maxterms) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		rk->toff[i] = (uint32_t)rk->nterm;
-		rk->words[i] = s[i].words;
-		add_terms(rk, u, (int32_t)s[i].u0, (int32_t)s[i].u1);
+		rk->words[i] = s[i].words = add_terms(rk, u, (int32_t)s[i].u0, (int32_t)s[i].u1);
 	}
 	rk->toff[n] = (uint32_t)rk->nterm;
 	if (title && tlen > 0)

@@ -92,10 +92,10 @@ void sz_rank_init(struct sz_rank *rk);
 void sz_rank_free(struct sz_rank *rk);
 
 /** Computes features for sentences s[first..first+n) of u, with an
- *  optional title (UTF-16, may be NULL).  full_graph: compute the n*n
+ *  optional title (UTF-16, may be NULL); fills s[].words.  full_graph: compute the n*n
  *  similarity matrix and LexRank (else SZ_F_CENTRAL is 0 and similarities
  *  are computed on demand).  0, or -1 on ENOMEM. */
-int sz_rank_prepare(struct sz_rank *rk, const UChar *u, const struct sz_sent *s, size_t n,
+int sz_rank_prepare(struct sz_rank *rk, const UChar *u, struct sz_sent *s, size_t n,
 		    const UChar *title, int32_t tlen, int full_graph);
 
 /** The candidates of the prepared document, for sz_select(). */

@@ -11,7 +11,12 @@
 
 #define ELLIPSIS 0x2026
 
-int sz_is_word_char(UChar32 c)
+UChar32 sz_lower_icu(UChar32 c)
+{
+	return u_tolower(c);
+}
+
+int sz_is_word_char_icu(UChar32 c)
 {
 	return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_MN_MASK | U_GC_MC_MASK)) != 0;
 }
@@ -23,6 +28,8 @@ static int is_newline(UChar c)
 
 static int is_space(UChar32 c)
 {
+	if (c < 0x80)
+		return c == ' ' || (c >= '\t' && c <= '\r');
 	return u_isUWhiteSpace(c) || c == 0xFEFF;
 }
 
@@ -111,6 +118,11 @@ static int to_utf16(struct sz_seg *g, const char *text, size_t len)
 		UChar32 c;
 		UBool bad = 0;
 
+		if ((uint8_t)text[i] < 0x80) {
+			g->u2b[n] = (uint32_t)i;
+			g->u[n++] = (UChar)text[i++];
+			continue;
+		}
 		U8_NEXT((const uint8_t *)text, i, (int32_t)len, c);
 		if (c < 0)
 			c = 0xFFFD;
@@ -259,14 +271,20 @@ static int is_initial(const struct sz_seg *g, int32_t cs, int32_t t0, int32_t t1
 	}
 }
 
-static int inside_quote(const struct sz_seg *g, int32_t cs, int32_t e)
+/* Quote depths of the current sentence, scanned incrementally. */
+struct qstate {
+	int32_t pos; /* scanned up to here */
+	int depth[SZ_MAX_QUOTES];
+};
+
+static int inside_quote(const struct sz_seg *g, struct qstate *q, int32_t cs, int32_t e)
 {
 	const struct sz_rules *r = g->rules;
-	int depth[SZ_MAX_QUOTES] = {0};
+	int *depth = q->depth;
 
 	if (r->n_quotes == 0 || e - cs > r->quote_max_chars)
 		return 0;
-	for (int32_t i = cs; i < e; i++) {
+	for (int32_t i = q->pos; i < e; i++) {
 		UChar c = g->u[i];
 		for (int k = 0; k < r->n_quotes; k++) {
 			if (r->q_open[k] == r->q_close[k]) {
@@ -279,6 +297,8 @@ static int inside_quote(const struct sz_seg *g, int32_t cs, int32_t e)
 			}
 		}
 	}
+	if (e > q->pos)
+		q->pos = e;
 	for (int k = 0; k < r->n_quotes; k++)
 		if (depth[k] > 0)
 			return 1;
@@ -286,7 +306,7 @@ static int inside_quote(const struct sz_seg *g, int32_t cs, int32_t e)
 }
 
 /* Should the break at the end of [cs, e) be dropped? */
-static int should_merge(const struct sz_seg *g, int32_t cs, int32_t e)
+static int should_merge(const struct sz_seg *g, struct qstate *q, int32_t cs, int32_t e)
 {
 	const UChar *u = g->u;
 	int32_t t0, t1;
@@ -317,12 +337,13 @@ static int should_merge(const struct sz_seg *g, int32_t cs, int32_t e)
 				return 1;
 		}
 	}
-	return inside_quote(g, cs, e);
+	return inside_quote(g, q, cs, e);
 }
 
-static int count_words(const UChar *u, int32_t a, int32_t b)
+uint32_t sz_count_words(const UChar *u, int32_t a, int32_t b)
 {
-	int n = 0, in = 0;
+	uint32_t n = 0;
+	int in = 0;
 
 	while (a < b) {
 		UChar32 c;
@@ -344,6 +365,7 @@ int sz_seg_run(struct sz_seg *g, const char *text, size_t len)
 	int32_t b, cs = 0;
 	uint32_t para = 0;
 	int nl_seen = 0;
+	struct qstate q = {0};
 
 	g->n = 0;
 	g->ncand = 0;
@@ -369,7 +391,7 @@ int sz_seg_run(struct sz_seg *g, const char *text, size_t len)
 				hard = 1;
 			e--;
 		}
-		if (!hard && should_merge(g, cs, e))
+		if (!hard && should_merge(g, &q, cs, e))
 			continue;
 		s0 = cs;
 		while (s0 < e && is_space(g->u[s0])) {
@@ -390,11 +412,13 @@ int sz_seg_run(struct sz_seg *g, const char *text, size_t len)
 			s->b0 = g->u2b[s0];
 			s->b1 = g->u2b[e];
 			s->para = para;
-			s->words = (uint32_t)count_words(g->u, s0, e);
+			s->words = 0;
 		}
 		if (hard && end < g->ulen)
 			nl_seen = 1;
 		cs = end;
+		memset(&q, 0, sizeof(q));
+		q.pos = cs;
 	}
 	return 0;
 }

@@ -53,7 +53,7 @@ struct sz_sent {
 	uint32_t b0, b1;
 	uint32_t u0, u1;
 	uint32_t para; /* paragraph number (0-based; a newline starts a new one) */
-	uint32_t words; /* letter/digit runs */
+	uint32_t words; /* letter/digit runs: filled by sz_rank_prepare */
 };
 
 struct sz_seg {
@@ -78,8 +78,27 @@ void sz_seg_free(struct sz_seg *g);
  *  g->s[0..g->n), g->u.  0, or -1 on ENOMEM / ICU failure. */
 int sz_seg_run(struct sz_seg *g, const char *text, size_t len);
 
-/** Is u a letter or digit, or a combining mark (decomposed text)? */
-int sz_is_word_char(UChar32 c);
+/** Number of letter/digit runs in u[a..b). */
+uint32_t sz_count_words(const UChar *u, int32_t a, int32_t b);
+
+/** Is c a letter or digit, or a combining mark (decomposed text)?  ASCII
+ *  is decided inline; the rest asks ICU. */
+int sz_is_word_char_icu(UChar32 c);
+static inline int sz_is_word_char(UChar32 c)
+{
+	if (c < 0x80)
+		return (uint32_t)((c | 0x20) - 'a') < 26u || (uint32_t)(c - '0') < 10u;
+	return sz_is_word_char_icu(c);
+}
+
+/** ICU simple lower-case mapping with an inline ASCII path. */
+UChar32 sz_lower_icu(UChar32 c);
+static inline UChar32 sz_lower(UChar32 c)
+{
+	if (c < 0x80)
+		return (uint32_t)(c - 'A') < 26u ? c + 32 : c;
+	return sz_lower_icu(c);
+}
 
 void sz_rules_free(struct sz_rules *r);
 

@@ -96,7 +96,7 @@ static size_t skip_heading(const struct sz_doc *d, const char *text)
 	if (g->n < 2)
 		return 0;
 	while (k < g->n && g->s[k].para == 0) {
-		words += g->s[k].words;
+		words += sz_count_words(g->u, (int32_t)g->s[k].u0, (int32_t)g->s[k].u1);
 		has_term |= ends_with_terminator(d, &g->s[k]);
 		k++;
 	}
@@ -176,7 +176,7 @@ static void out_append(struct sz_doc *d, const char *text, const struct sz_sent 
 int sz_prepare(struct sz_doc *d, const char *text, size_t len, const char *title, size_t tlen,
 	       int use_title, int full_graph)
 {
-	const struct sz_seg *g = &d->seg;
+	struct sz_seg *g = &d->seg;
 
 	d->npick = 0;
 	d->outlen = 0;

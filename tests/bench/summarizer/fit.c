@@ -3,7 +3,11 @@
  * side is never read) by coordinate ascent on mean (ROUGE-2 F + ROUGE-L F)
  * of the selected sentences against the human `summary`.
  *
- *   summarizer-fit VIETNEWS.jsonl.gz [LIMIT]
+ *   summarizer-fit VIETNEWS.jsonl.gz [LIMIT [FEATURE=0 ...]]
+ *
+ * FEATURE=0 (e.g. centrality=0) pins a feature's weight to 0 in both sets,
+ * to measure what it brings (and, for centrality, what skipping the
+ * similarity graph costs in ROUGE).
  *
  * Features are computed once per article with the plugin's own code
  * (sz_prepare: same segmentation, heading rule and TF-IDF); then every
@@ -169,7 +173,7 @@ int main(int argc, char **argv)
 	int rc = 1;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s VIETNEWS.jsonl.gz [LIMIT]\n", argv[0]);
+		fprintf(stderr, "usage: %s VIETNEWS.jsonl.gz [LIMIT [FEATURE=0 ...]]\n", argv[0]);
 		return 2;
 	}
 	if (sz_corpus_load(&corpus, argv[1]) < 0)
@@ -244,6 +248,22 @@ int main(int argc, char **argv)
 		w.target_words = 80;
 	if (wn.target_words > 1e8)
 		wn.target_words = 80;
+	for (int i = 3; i < argc; i++) {
+		int found = 0;
+		for (int p = 0; p < SZ_NF; p++) {
+			size_t l = strlen(sz_feature_names[p]);
+			if (strncmp(argv[i], sz_feature_names[p], l) == 0 && strcmp(argv[i] + l, "=0") == 0) {
+				fixed[p] = fixed_n[p] = 1;
+				w.f[p] = wn.f[p] = 0;
+				found = 1;
+				printf("pinned: %s = 0\n", sz_feature_names[p]);
+			}
+		}
+		if (!found) {
+			fprintf(stderr, "unknown argument %s (want FEATURE=0)\n", argv[i]);
+			goto out;
+		}
+	}
 	print_acc("start (title)", evaluate(&c, &w, 0));
 	fixed[SZ_F_TITLE] = 1; /* anchor: the scale is set by the title weight */
 	if (w.f[SZ_F_TITLE] == 0)
