@@ -239,8 +239,9 @@ int x_entities(struct xctx *x)
 			int single = le - i == 1 && !memchr(x->text + t->start, '.', t->end - t->start);
 			int cued = loc_cue_until == i || org_until == i;
 			int person_cued = pcue_until == i;
-			if (has(x, i, XC_SURNAME, NULL) && run > le - i && run <= 5)
-				loc = 0; /* "Hà Văn Tuấn" */
+			if (has(x, i, XC_SURNAME, NULL) && run > le - i && run <= 5 &&
+			    !has(x, le, XC_SURNAME, NULL))
+				loc = 0; /* "Hà Văn Tuấn", but "Hà Nội Nguyễn Đức Chung" */
 			else if (cue_until == i && has(x, i, XC_SURNAME, NULL) && run >= 2)
 				loc = 0;
 			else if (single && !cued && ((t->flags & XT_SENT) || person_cued || run > 1))
@@ -333,15 +334,13 @@ int x_entities(struct xctx *x)
 				for (size_t g = tok(x, i - 1)->end; g < t->start; g++)
 					if (x->text[g] != ':' && x->text[g] != ' ')
 						cued = 0; /* a cue never reaches past a full stop */
-			/* a capitalised stop word after a name starts the next sentence
+			/* a sentence opener after a name starts the next sentence
 			 * ("Nguyễn Văn A Tuy nhiên …" when a full stop went missing) */
-			while (r > 1) {
-				const struct xtok *lt = tok(x, i + r - 1);
-				const struct xsyl *ls = xpack_syl(x->pack, x->text + lt->start, lt->end - lt->start);
-				if (!ls || !(ls->flags & XS_STOP))
+			for (size_t k = 1; k < r; k++)
+				if (has(x, i + k, XC_NAME_BREAK, NULL)) {
+					r = k;
 					break;
-				r--;
-			}
+				}
 			if (r >= 2 && r <= 5 && has(x, i, XC_SURNAME, NULL)) {
 				if (mention_span(x, T_PER, i, i + r) < 0)
 					return -1;

@@ -129,6 +129,7 @@ enum xcat {
 	XC_ORG_WORD,        /* a word inside organisation names (Thường vụ, Tổ chức) */
 	XC_STREET_CUE,      /* đường, phố: the next name is a place, even a person's */
 	XC_LOC_PREP,        /* tại, ở: a one-word gazetteer name after it is a place */
+	XC_NAME_BREAK,      /* Tuy, Nhưng: opens a sentence, never ends a name */
 	XC_NCATS
 };
 

@@ -248,7 +248,8 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 		    add_list(&L, ent, "organizations", XC_ORG, 1, V_TONE) < 0 ||
 		    add_list(&L, ent, "org_words", XC_ORG_WORD, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, ent, "street_cues", XC_STREET_CUE, 0, V_TONE | V_CAPS) < 0 ||
-		    add_list(&L, ent, "location_preps", XC_LOC_PREP, 0, V_TONE | V_CAPS) < 0)
+		    add_list(&L, ent, "location_preps", XC_LOC_PREP, 0, V_TONE | V_CAPS) < 0 ||
+		    add_list(&L, ent, "name_breakers", XC_NAME_BREAK, 0, V_TONE | V_CAPS) < 0)
 			goto nomem;
 	}
 	if ((sec = h->cfg_child(c, "bylines"))) {

@@ -197,6 +197,8 @@ int main(int argc, char **argv)
 			pp_all++;
 			if (strmap_find(&sv.names, s, strlen(s)) >= 0 && strmap_find(&sv.locations, s, strlen(s)) < 0)
 				pp_ok++;
+			else if (getenv("EXTRACTOR_BENCH_VERBOSE"))
+				fprintf(stderr, "person not silver: %s\n", s);
 		}
 		for (size_t k = 0; k < json_array_size(loc); k++) {
 			const char *s = json_string_value(json_array_get(loc, k));
