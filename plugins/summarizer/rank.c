@@ -46,15 +46,15 @@ void sz_rank_free(struct sz_rank *rk)
 	free(rk->words);
 	free(rk->sim);
 	free(rk->term);
+	free(rk->tw);
 	free(rk->toff);
 	free(rk->idf);
 	free(rk->dense);
 	free(rk->norm);
 	free(rk->df);
 	free(rk->last);
-	free(rk->hkey);
-	free(rk->hval);
-	free(rk->hgen);
+	free(rk->hslot);
+	free(rk->idftab);
 	free(rk->scratch);
 	free(rk->picked);
 	memset(rk, 0, sizeof(*rk));
@@ -74,14 +74,15 @@ static uint32_t term_id(struct sz_rank *rk, uint64_t key)
 	size_t i = (size_t)(key ^ (key >> 31)) & mask;
 
 	for (;;) {
-		if (rk->hgen[i] != rk->gen) {
-			rk->hgen[i] = rk->gen;
-			rk->hkey[i] = key;
-			rk->hval[i] = rk->nids;
+		struct sz_hslot *h = &rk->hslot[i];
+		if (h->gen != rk->gen) {
+			h->gen = rk->gen;
+			h->key = key;
+			h->val = rk->nids;
 			return rk->nids++;
 		}
-		if (rk->hkey[i] == key)
-			return rk->hval[i];
+		if (h->key == key)
+			return h->val;
 		i = (i + 1) & mask;
 	}
 }
@@ -135,6 +136,8 @@ static int reserve(struct sz_rank *rk, size_t n, size_t maxterms)
 		return -1;
 	if (grow((void **)&rk->term, &rk->termcap, maxterms, sizeof(uint32_t)) < 0)
 		return -1;
+	if (grow((void **)&rk->tw, &rk->twcap, maxterms, sizeof(float)) < 0)
+		return -1;
 	if (2 * (n + 2) > rk->normcap) {
 		size_t c = rk->normcap;
 		void *p = realloc(rk->norm, (n + 2) * 2 * sizeof(float));
@@ -173,14 +176,9 @@ static int reserve(struct sz_rank *rk, size_t n, size_t maxterms)
 	while (hneed < 2 * ids)
 		hneed *= 2;
 	if (hneed > rk->hcap) {
-		void *p;
-		free(rk->hkey);
-		free(rk->hval);
-		free(rk->hgen);
-		rk->hkey = malloc(hneed * sizeof(uint64_t));
-		rk->hval = malloc(hneed * sizeof(uint32_t));
-		rk->hgen = p = calloc(hneed, sizeof(uint32_t));
-		if (!rk->hkey || !rk->hval || !p) {
+		free(rk->hslot);
+		rk->hslot = calloc(hneed, sizeof(*rk->hslot));
+		if (!rk->hslot) {
 			rk->hcap = 0;
 			return -1;
 		}
@@ -188,9 +186,11 @@ static int reserve(struct sz_rank *rk, size_t n, size_t maxterms)
 		rk->gen = 0;
 	}
 	if (++rk->gen == 0) {
-		memset(rk->hgen, 0, rk->hcap * sizeof(uint32_t));
+		memset(rk->hslot, 0, rk->hcap * sizeof(*rk->hslot));
 		rk->gen = 1;
 	}
+	if (grow((void **)&rk->idftab, &rk->idftabcap, n + 1, sizeof(float)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -198,7 +198,7 @@ static int reserve(struct sz_rank *rk, size_t n, size_t maxterms)
 static void scatter(struct sz_rank *rk, size_t k)
 {
 	for (uint32_t t = rk->toff[k]; t < rk->toff[k + 1]; t++)
-		rk->dense[rk->term[t]] += rk->idf[rk->term[t]];
+		rk->dense[rk->term[t]] += rk->tw[t];
 }
 
 /* Clears dense[] of list k and returns the squared norm it held. */
@@ -219,7 +219,7 @@ static float dot_dense(const struct sz_rank *rk, size_t k)
 	float d = 0;
 
 	for (uint32_t t = rk->toff[k]; t < rk->toff[k + 1]; t++)
-		d += rk->dense[rk->term[t]] * rk->idf[rk->term[t]];
+		d += rk->dense[rk->term[t]] * rk->tw[t];
 	return d;
 }
 
@@ -246,33 +246,43 @@ static float sim_on_demand(void *ctx, size_t i, size_t j)
 	return d / (rk->norm[i] * rk->norm[j]);
 }
 
+/* Continuous LexRank: power iteration of the row-normalised similarity
+ * graph with damping.  The matrix is symmetric, so column j of the
+ * transition matrix is row j of sim scaled by 1/rowsum(j): each step is
+ * q[i] = base + d * (sum_j sim[i][j] * p[j] / rowsum[j] + dangling / n). */
 static void lexrank(struct sz_rank *rk, float *out)
 {
 	size_t n = rk->n;
-	float *p = rk->scratch, *q = rk->scratch + n, *rs = rk->scratch + 2 * n;
+	float *p = rk->scratch, *q = rk->scratch + n, *inv = rk->scratch + 2 * n,
+	      *v = rk->scratch + 3 * n;
 	float mx = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		float s = 0;
 		for (size_t j = 0; j < n; j++)
 			s += rk->sim[i * n + j];
-		rs[i] = s;
+		inv[i] = s > 0 ? 1.0f / s : 0;
 		p[i] = 1.0f / (float)n;
 	}
 	for (int it = 0; it < LEXRANK_ITERS; it++) {
-		float dangling = 0;
-		for (size_t j = 0; j < n; j++)
-			if (rs[j] <= 0)
+		float dangling = 0, delta = 0, base;
+		for (size_t j = 0; j < n; j++) {
+			v[j] = p[j] * inv[j];
+			if (inv[j] == 0)
 				dangling += p[j];
+		}
+		base = (1 - LEXRANK_DAMPING) / (float)n + LEXRANK_DAMPING * dangling / (float)n;
 		for (size_t i = 0; i < n; i++) {
+			const float *row = rk->sim + i * n;
 			float s = 0;
 			for (size_t j = 0; j < n; j++)
-				if (rs[j] > 0)
-					s += rk->sim[j * n + i] / rs[j] * p[j];
-			q[i] = (1 - LEXRANK_DAMPING) / (float)n +
-			       LEXRANK_DAMPING * (s + dangling / (float)n);
+				s += row[j] * v[j];
+			q[i] = base + LEXRANK_DAMPING * s;
+			delta += fabsf(q[i] - p[i]);
 		}
 		memcpy(p, q, n * sizeof(float));
+		if (delta < 1e-5f)
+			break;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (p[i] > mx)
@@ -318,8 +328,12 @@ int sz_rank_prepare(struct sz_rank *rk, const UChar *u, struct sz_sent *s, size_
 				rk->last[rk->term[t]] = (uint32_t)i;
 				rk->df[rk->term[t]]++;
 			}
+	for (size_t f = 0; f <= n; f++)
+		rk->idftab[f] = logf(((float)n + 1.0f) / ((float)f + 0.5f));
 	for (uint32_t id = 0; id < rk->nids; id++)
-		rk->idf[id] = logf(((float)n + 1.0f) / ((float)rk->df[id] + 0.5f));
+		rk->idf[id] = rk->idftab[rk->df[id]];
+	for (size_t t = 0; t < rk->nterm; t++)
+		rk->tw[t] = rk->idf[rk->term[t]];
 
 	for (size_t i = 0; i < n; i++) {
 		scatter(rk, i);

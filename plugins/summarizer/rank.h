@@ -69,6 +69,8 @@ struct sz_rank {
 	int has_sim;
 	/* terms */
 	uint32_t *term;         /* doc-local term ids, candidates back to back, then title */
+	float *tw;              /* idf of each term occurrence (parallel to term) */
+	size_t twcap;
 	uint32_t *toff;         /* n + 2 offsets into term */
 	size_t nterm, termcap, toffcap;
 	float *idf, *dense, *norm;
@@ -76,9 +78,13 @@ struct sz_rank {
 	size_t idcap, normcap;
 	uint32_t nids;
 	/* term hash table: key -> id, cleared by generation stamps */
-	uint64_t *hkey;
-	uint32_t *hval, *hgen;
+	struct sz_hslot {
+		uint64_t key;
+		uint32_t val, gen;
+	} *hslot;
 	size_t hcap;
+	float *idftab;          /* idf by document frequency, 0..n */
+	size_t idftabcap;
 	uint32_t gen;
 	/* scratch */
 	size_t featcap, simcap;

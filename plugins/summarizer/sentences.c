@@ -33,6 +33,17 @@ static int is_space(UChar32 c)
 	return u_isUWhiteSpace(c) || c == 0xFEFF;
 }
 
+/* Is c a character sentences.c looks at again (terminator or quote)? */
+static int is_mark(const struct sz_rules *r, UChar c)
+{
+	if (c == '.' || c == '!' || c == '?' || c == ELLIPSIS)
+		return 1;
+	for (int k = 0; k < r->n_quotes; k++)
+		if (c == r->q_open[k] || c == r->q_close[k])
+			return 1;
+	return 0;
+}
+
 void sz_rules_free(struct sz_rules *r)
 {
 	free(r->abbr);
@@ -53,6 +64,8 @@ int sz_seg_init(struct sz_seg *g, const char *locale, const struct sz_rules *rul
 		g->bi = NULL;
 		return -1;
 	}
+	for (int c = 0; c < 128; c++)
+		g->amark[c] = (uint8_t)is_mark(rules, (UChar)c);
 	g->nfd = unorm2_getNFDInstance(&st);
 	if (U_FAILURE(st)) {
 		snprintf(err, errlen, "ICU NFD: %s", u_errorName(st));
@@ -70,6 +83,7 @@ void sz_seg_free(struct sz_seg *g)
 	free(g->u);
 	free(g->u2b);
 	free(g->cand);
+	free(g->marks);
 	free(g->s);
 	memset(g, 0, sizeof(*g));
 }
@@ -91,18 +105,21 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* UTF-8 -> UTF-16 with a map from each unit back to its byte offset. */
+/* UTF-8 -> UTF-16 with a map from each unit back to its byte offset, and
+ * the positions of terminators and quotes (g->marks), in one pass. */
 static int to_utf16(struct sz_seg *g, const char *text, size_t len)
 {
 	size_t need = len + 1;
 	size_t cap = (size_t)g->ucap;
 	int32_t i = 0, n = 0;
+	size_t nm = 0;
 
 	if (len > INT32_MAX / 2)
 		return -1;
 	if (need > cap) {
 		UChar *u = realloc(g->u, need * sizeof(*u));
 		uint32_t *m;
+		int32_t *mk;
 
 		if (!u)
 			return -1;
@@ -111,6 +128,10 @@ static int to_utf16(struct sz_seg *g, const char *text, size_t len)
 		if (!m)
 			return -1;
 		g->u2b = m;
+		mk = realloc(g->marks, need * sizeof(*mk));
+		if (!mk)
+			return -1;
+		g->marks = mk;
 		g->ucap = (int32_t)need;
 	}
 	while (i < (int32_t)len) {
@@ -119,8 +140,12 @@ static int to_utf16(struct sz_seg *g, const char *text, size_t len)
 		UBool bad = 0;
 
 		if ((uint8_t)text[i] < 0x80) {
+			uint8_t b = (uint8_t)text[i];
+			if (g->amark[b])
+				g->marks[nm++] = n;
 			g->u2b[n] = (uint32_t)i;
-			g->u[n++] = (UChar)text[i++];
+			g->u[n++] = (UChar)b;
+			i++;
 			continue;
 		}
 		U8_NEXT((const uint8_t *)text, i, (int32_t)len, c);
@@ -128,6 +153,8 @@ static int to_utf16(struct sz_seg *g, const char *text, size_t len)
 			c = 0xFFFD;
 		g->u2b[n] = (uint32_t)at;
 		if (U_IS_BMP(c)) {
+			if (is_mark(g->rules, (UChar)c))
+				g->marks[nm++] = n;
 			g->u[n++] = (UChar)c;
 		} else {
 			g->u2b[n + 1] = (uint32_t)at;
@@ -137,6 +164,7 @@ static int to_utf16(struct sz_seg *g, const char *text, size_t len)
 	}
 	g->u2b[n] = (uint32_t)len;
 	g->ulen = n;
+	g->nmarks = nm;
 	return 0;
 }
 
@@ -176,9 +204,9 @@ static int extra_splits(struct sz_seg *g)
 	const UChar *u = g->u;
 	int32_t n = g->ulen;
 
-	for (int32_t i = 0; i + 2 < n; i++) {
+	for (size_t m = 0; m < g->nmarks; m++) {
+		int32_t i = g->marks[m], j = i + 1;
 		UChar c = u[i];
-		int32_t j = i + 1;
 		UChar32 nx;
 
 		if (c != '.' && c != '!' && c != '?' && c != ELLIPSIS)
@@ -271,9 +299,10 @@ static int is_initial(const struct sz_seg *g, int32_t cs, int32_t t0, int32_t t1
 	}
 }
 
-/* Quote depths of the current sentence, scanned incrementally. */
+/* Quote depths of the current sentence, scanned incrementally over the
+ * marks. */
 struct qstate {
-	int32_t pos; /* scanned up to here */
+	size_t mi; /* next mark to look at */
 	int depth[SZ_MAX_QUOTES];
 };
 
@@ -282,10 +311,12 @@ static int inside_quote(const struct sz_seg *g, struct qstate *q, int32_t cs, in
 	const struct sz_rules *r = g->rules;
 	int *depth = q->depth;
 
-	if (r->n_quotes == 0 || e - cs > r->quote_max_chars)
+	if (r->n_quotes == 0)
 		return 0;
-	for (int32_t i = q->pos; i < e; i++) {
-		UChar c = g->u[i];
+	for (; q->mi < g->nmarks && g->marks[q->mi] < e; q->mi++) {
+		UChar c = g->u[g->marks[q->mi]];
+		if (g->marks[q->mi] < cs)
+			continue;
 		for (int k = 0; k < r->n_quotes; k++) {
 			if (r->q_open[k] == r->q_close[k]) {
 				if (c == r->q_open[k])
@@ -297,8 +328,8 @@ static int inside_quote(const struct sz_seg *g, struct qstate *q, int32_t cs, in
 			}
 		}
 	}
-	if (e > q->pos)
-		q->pos = e;
+	if (e - cs > r->quote_max_chars)
+		return 0;
 	for (int k = 0; k < r->n_quotes; k++)
 		if (depth[k] > 0)
 			return 1;
@@ -417,8 +448,7 @@ int sz_seg_run(struct sz_seg *g, const char *text, size_t len)
 		if (hard && end < g->ulen)
 			nl_seen = 1;
 		cs = end;
-		memset(&q, 0, sizeof(q));
-		q.pos = cs;
+		memset(q.depth, 0, sizeof(q.depth));
 	}
 	return 0;
 }

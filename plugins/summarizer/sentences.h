@@ -63,6 +63,9 @@ struct sz_seg {
 	UChar *u;                     /* (owned) UTF-16 copy of the text */
 	uint32_t *u2b;                /* (owned) UTF-16 unit -> byte offset */
 	int32_t ulen, ucap;
+	int32_t *marks;               /* (owned) positions of terminators and quotes */
+	size_t nmarks;
+	uint8_t amark[128];           /* ASCII characters that are marks */
 	int32_t *cand;                /* (owned) candidate boundaries */
 	size_t ncand, candcap;
 	struct sz_sent *s;            /* (owned) result */
