@@ -119,7 +119,7 @@ static int next_segment(const char **path, char seg[PATH_SEG_MAX])
 	const char *p = *path, *dot = strchr(p, '.');
 	size_t n = dot ? (size_t)(dot - p) : strlen(p);
 
-	if (n == 0 || n >= PATH_SEG_MAX)
+	if (n == 0 || n >= PATH_SEG_MAX || (dot && !dot[1]))
 		return -1;
 	memcpy(seg, p, n);
 	seg[n] = '\0';
