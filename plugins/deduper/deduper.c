@@ -27,8 +27,12 @@ static const struct newsd_option dd_options[] = {
 	{"action", NEWSD_OPT_STR, "tag", 0,
 	 "tag: write `dedup` and pass the record on; drop: a duplicate is DROPped "
 	 "(to the duplicates topic)"},
-	{"threshold", NEWSD_OPT_FLOAT, "0.8", 0,
+	{"threshold", NEWSD_OPT_FLOAT, "0.5", 0,
 	 "estimated Jaccard similarity of shingle sets at or above which a story is a near duplicate"},
+	{"containment", NEWSD_OPT_FLOAT, "0.9", 0,
+	 "also a near duplicate: the smaller shingle set is contained in the larger at least this "
+	 "much while the Jaccard similarity is at least threshold/2 (a copy wrapped in other "
+	 "boilerplate, or trimmed); 0 turns it off"},
 	{"shingle", NEWSD_OPT_INT, "5", 0, "tokens (syllables) per shingle"},
 	{"min_tokens", NEWSD_OPT_INT, "10", 0,
 	 "texts with fewer tokens are only matched exactly"},
@@ -285,6 +289,7 @@ static int dd_init(const struct newsd_host *h, const struct newsd_config *c, voi
 	d->shingle = (int)h->cfg_int(c, "shingle");
 	d->min_tokens = (int)h->cfg_int(c, "min_tokens");
 	d->threshold = h->cfg_float(c, "threshold");
+	d->containment = h->cfg_float(c, "containment");
 	d->time_field = h->cfg_str(c, "time_field");
 	if (d->time_field && !*d->time_field)
 		d->time_field = NULL;
@@ -295,6 +300,10 @@ static int dd_init(const struct newsd_host *h, const struct newsd_config *c, voi
 	d->drop = !strcmp(action, "drop");
 	if (!(d->threshold > 0 && d->threshold <= 1)) {
 		snprintf(err, errlen, "threshold: want a number in (0, 1], not %g", d->threshold);
+		goto out;
+	}
+	if (!(d->containment >= 0 && d->containment <= 1)) {
+		snprintf(err, errlen, "containment: want a number in [0, 1], not %g", d->containment);
 		goto out;
 	}
 	if (d->shingle < 1 || d->shingle > 16) {
@@ -389,16 +398,24 @@ static int judge(struct deduper *d, const char *id, size_t idlen, int64_t t,
 	} else if (fp->has_sketch) {
 		const struct dd_slot *cand[MAX_CANDIDATES];
 		size_t n = dd_index_candidates(&d->ix, &fp->sk, cand, MAX_CANDIDATES);
+		int best_ok = 0;
 		for (size_t i = 0; i < n; i++) {
 			double j = dd_sketch_jaccard(&fp->sk, &cand[i]->sk);
-			if (j > best_sim || (j == best_sim && best &&
-					     dd_slot_age_rank(&d->ix, cand[i]) <
-						     dd_slot_age_rank(&d->ix, best))) {
+			int ok = j >= d->threshold ||
+				 (d->containment > 0 && j >= d->threshold / 2 &&
+				  dd_containment(j, fp->nshingles, cand[i]->nshingles) >=
+					  d->containment);
+			/* a confirmed candidate beats an unconfirmed one; then the
+			 * most similar; then the earliest */
+			if (ok > best_ok || (ok == best_ok && (j > best_sim ||
+			    (j == best_sim && best && dd_slot_age_rank(&d->ix, cand[i]) <
+						      dd_slot_age_rank(&d->ix, best))))) {
 				best_sim = j;
 				best = cand[i];
+				best_ok = ok;
 			}
 		}
-		if (best && best_sim >= d->threshold)
+		if (best_ok)
 			v->status = DD_NEAR;
 	}
 	v->sim = best_sim;

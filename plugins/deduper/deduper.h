@@ -29,7 +29,7 @@ struct deduper {
 	const struct newsd_host *host; /* (borrowed) until fini */
 	struct dd_norm norm;
 	int shingle, min_tokens, drop;
-	double threshold;
+	double threshold, containment;
 	const char *time_field;        /* (borrowed from the config) or NULL */
 	uint32_t params;
 	struct newsd_state *state;     /* (owned, closed in fini) or NULL */

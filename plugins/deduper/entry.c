@@ -61,8 +61,6 @@ size_t dd_entry_encode(const struct dd_entry *e, unsigned char *buf)
 		n += of_len;
 	}
 	if (e->has_sketch) {
-		for (int b = 0; b < DD_BANDS; b++, n += 4)
-			put32(buf + n, e->sk.band[b]);
 		memcpy(buf + n, e->sk.sig, DD_K);
 		n += DD_K;
 	}
@@ -96,10 +94,8 @@ int dd_entry_decode(const unsigned char *buf, size_t len, struct dd_entry *e)
 	e->of = e->of_len ? (const char *)buf + n : NULL;
 	n += e->of_len;
 	if (e->has_sketch) {
-		if (len < n + DD_BANDS * 4 + DD_K)
+		if (len < n + DD_K)
 			return -1;
-		for (int b = 0; b < DD_BANDS; b++, n += 4)
-			e->sk.band[b] = get32(buf + n);
 		memcpy(e->sk.sig, buf + n, DD_K);
 		n += DD_K;
 	}

@@ -3,8 +3,8 @@
  * Binary, little endian, versioned:
  *   u8 version (1) | u8 status | u8 flags (1: exact hash, 2: sketch) | u8 0
  *   u16 similarity*10000 | u16 of_len | u32 params id | u32 shingles
- *   i64 time (s) | [u64 exact[2]] | of bytes | [u32 band[DD_BANDS] u8 sig[DD_K]]
- * A unique story with a sketch takes 232 bytes plus the key.  An entry
+ *   i64 time (s) | [u64 exact[2]] | of bytes | [u8 sig[DD_K]]
+ * A unique story with a sketch takes 168 bytes plus the key.  An entry
  * whose params id differs from the running configuration (other shingle
  * size, K, bands, normalisation) still counts for redeliveries, but its
  * hashes are not used.
@@ -18,7 +18,7 @@
 #include "fingerprint.h"
 
 #define DD_ENTRY_VERSION 1
-#define DD_ENTRY_MAX (40 + 65535 + DD_BANDS * 4 + DD_K)
+#define DD_ENTRY_MAX (40 + 65535 + DD_K)
 
 struct dd_entry {
 	uint8_t status;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define DD_FP_VERSION 1 /* bump when normalisation or hashing changes */
+#define DD_FP_VERSION 2 /* bump when normalisation or hashing changes */
 
 static inline uint64_t mix64(uint64_t x)
 {
@@ -72,10 +72,6 @@ void dd_fingerprint(const struct dd_tokens *t, int shingle, int min_tokens, stru
 			}
 		}
 	}
-	for (int b = 0; b < DD_BANDS; b++)
-		out->sk.band[b] = (uint32_t)XXH3_64bits_withSeed(&mins[b * DD_ROWS],
-								 DD_ROWS * sizeof(uint32_t),
-								 (uint64_t)b);
 	for (int i = 0; i < DD_K; i++)
 		out->sk.sig[i] = (uint8_t)mins[i];
 }
@@ -89,6 +85,15 @@ double dd_sketch_jaccard(const struct dd_sketch *a, const struct dd_sketch *b)
 	double p = (double)eq / DD_K, c = 1.0 / 256;
 	double j = (p - c) / (1 - c);
 	return j < 0 ? 0 : j > 1 ? 1 : j;
+}
+
+double dd_containment(double j, uint32_t na, uint32_t nb)
+{
+	uint32_t mn = na < nb ? na : nb;
+	if (mn == 0)
+		return 0;
+	double c = j / (1 + j) * ((double)na + nb) / mn;
+	return c > 1 ? 1 : c;
 }
 
 uint64_t dd_simhash(const struct dd_tokens *t, int shingle)

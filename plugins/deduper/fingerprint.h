@@ -4,10 +4,13 @@
  * Near: shingles of `shingle` consecutive tokens, each hashed to 64 bits,
  * summarised by one-permutation MinHash (DD_K bins, min per bin, empty bins
  * filled by optimal densification) — one hash per shingle instead of DD_K.
- * LSH: DD_BANDS bands of DD_ROWS bins; a band key is a 32-bit hash of the
- * band's full 32-bit minima.  Confirmation: the low 8 bits of every bin are
- * kept (b-bit MinHash) and the Jaccard similarity is estimated from all DD_K
- * of them with the b-bit correction.
+ Only the low 8 bits of every bin are kept (b-bit MinHash, 128 bytes).
+ * LSH: DD_BANDS bands of DD_ROWS bins; a band key is a hash of the band's
+ * 8-bit values (24 bits of entropy: about 2 chance candidates per query among
+ * 1M stories, each dismissed by one 128-byte comparison), so keys are
+ * recomputed from the sketch instead of being stored.  Confirmation: the
+ * Jaccard similarity is estimated from all DD_K values with the b-bit
+ * correction; containment follows from it and the shingle counts.
  *
  * Why MinHash and not SimHash: see README.md ("Near duplicates"); the
  * benchmark tests/bench/deduper prints both side by side.
@@ -21,13 +24,26 @@
 #include "normalise.h"
 
 #define DD_K 128    /* MinHash bins */
-#define DD_BANDS 16 /* LSH bands */
-#define DD_ROWS 4   /* bins per band (DD_BANDS * DD_ROWS <= DD_K) */
+#define DD_BANDS 32 /* LSH bands */
+#define DD_ROWS 3   /* bins per band (DD_BANDS * DD_ROWS <= DD_K) */
 
 struct dd_sketch {
-	uint32_t band[DD_BANDS]; /* LSH band keys */
-	uint8_t sig[DD_K];       /* low 8 bits of each bin's minimum */
+	uint8_t sig[DD_K]; /* low 8 bits of each bin's minimum */
 };
+
+/** LSH key of band b of sk. */
+static inline uint32_t dd_band_key(const struct dd_sketch *sk, uint32_t b)
+{
+	const uint8_t *v = sk->sig + b * DD_ROWS;
+	uint64_t x = ((uint64_t)b << 32) | (uint64_t)v[0] | (uint64_t)v[1] << 8 |
+		     (uint64_t)v[2] << 16;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return (uint32_t)x;
+}
 
 struct dd_fp {
 	uint64_t exact[2];   /* XXH3-128 of the normalised text */
@@ -43,6 +59,10 @@ void dd_fingerprint(const struct dd_tokens *t, int shingle, int min_tokens, stru
 
 /** Estimated Jaccard similarity of two sketches, in [0, 1]. */
 double dd_sketch_jaccard(const struct dd_sketch *a, const struct dd_sketch *b);
+
+/** Containment of the smaller shingle set in the larger, estimated from
+ *  Jaccard j and the shingle counts. */
+double dd_containment(double j, uint32_t na, uint32_t nb);
 
 /** 64-bit SimHash of the same shingles (for the benchmark's comparison). */
 uint64_t dd_simhash(const struct dd_tokens *t, int shingle);

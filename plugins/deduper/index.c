@@ -43,7 +43,8 @@ static inline uint32_t home_of(const struct dd_index *ix, enum tab_kind k, uint3
 	case TAB_BAND:
 	default:
 		s = &ix->slots[(e - 1) / DD_BANDS];
-		return (uint32_t)band_home(s->sk.band[(e - 1) % DD_BANDS], (e - 1) % DD_BANDS) &
+		return (uint32_t)band_home(dd_band_key(&s->sk, (e - 1) % DD_BANDS),
+					   (e - 1) % DD_BANDS) &
 		       ix->band_mask;
 	}
 }
@@ -93,7 +94,7 @@ static uint32_t pow2_at_least(uint64_t n)
 static int build_tables(struct dd_index *ix)
 {
 	uint32_t idn = pow2_at_least((uint64_t)ix->cap * 2);
-	uint32_t bn = pow2_at_least((uint64_t)ix->cap * DD_BANDS * 2);
+	uint32_t bn = pow2_at_least((uint64_t)ix->cap * DD_BANDS * 5 / 4);
 	uint32_t *id = calloc(idn, sizeof(*id)), *ex = calloc(idn, sizeof(*ex)),
 		 *band = calloc(bn, sizeof(*band));
 
@@ -222,12 +223,14 @@ size_t dd_index_candidates(const struct dd_index *ix, const struct dd_sketch *sk
 
 	for (uint32_t b = 0; b < DD_BANDS && n < max; b++) {
 		size_t got = 0;
-		for (uint32_t i = (uint32_t)band_home(sk->band[b], b) & ix->band_mask;
+		uint32_t key = dd_band_key(sk, b);
+		for (uint32_t i = (uint32_t)band_home(key, b) & ix->band_mask;
 		     ix->band_tab[i] && got < per_band && n < max; i = (i + 1) & ix->band_mask) {
 			uint32_t e = ix->band_tab[i] - 1;
 			const struct dd_slot *s = &ix->slots[e / DD_BANDS];
 			size_t j;
-			if (e % DD_BANDS != b || s->sk.band[b] != sk->band[b])
+			if (e % DD_BANDS != b ||
+			    memcmp(s->sk.sig + b * DD_ROWS, sk->sig + b * DD_ROWS, DD_ROWS))
 				continue;
 			got++;
 			for (j = 0; j < n && out[j] != s; j++)

@@ -80,7 +80,7 @@ uint64_t dd_id_hash(const char *id, size_t len);
 const struct dd_slot *dd_index_find_id(const struct dd_index *ix, const char *id, size_t len);
 /** The earliest unique story with this exact hash, or NULL. */
 const struct dd_slot *dd_index_find_exact(const struct dd_index *ix, const uint64_t exact[2]);
-/** Unique stories sharing at least one band key with sk, at most max of
+/** Unique stories sharing at least one LSH band with sk, at most max of
  *  them (oldest first is not guaranteed).  Returns how many. */
 size_t dd_index_candidates(const struct dd_index *ix, const struct dd_sketch *sk,
 			   const struct dd_slot **out, size_t max);
