@@ -115,8 +115,10 @@ int devbroker_run(const struct devbroker_opts *o, struct logger *log, atomic_int
 	int rf = brokers < 3 ? brokers : 3;
 	int rc = 0, wrote = 0;
 
+	/* the idle owner has no bootstrap servers: keep its notice quiet */
 	if (rd_kafka_conf_set(c, "log.connection.close", "false", es, sizeof(es)) !=
-	    RD_KAFKA_CONF_OK) {
+		    RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(c, "log_level", "4", es, sizeof(es)) != RD_KAFKA_CONF_OK) {
 		snprintf(err, errlen, "%s", es);
 		rd_kafka_conf_destroy(c);
 		return -EINVAL;

@@ -375,6 +375,8 @@ static int ks_open(struct state_backend *sb, const char *name, newsd_state_entry
 	    set(cc, "fetch.wait.max.ms", "50", err, errlen) < 0 ||
 	    set(cc, "log.connection.close", "false", err, errlen) < 0 ||
 	    pass(cc, be->conf->consumer_props, err, errlen) < 0 ||
+	    /* assign() wants a group.id; this reader never joins nor commits */
+	    set(cc, "group.id", "newsd-state-reader", err, errlen) < 0 ||
 	    set(cc, "enable.auto.commit", "false", err, errlen) < 0 ||
 	    set(cc, "enable.partition.eof", "true", err, errlen) < 0) {
 		rc = -EINVAL;
