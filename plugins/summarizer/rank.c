@@ -54,6 +54,7 @@ void sz_rank_free(struct sz_rank *rk)
 	free(rk->df);
 	free(rk->last);
 	free(rk->hslot);
+	free(rk->cmap);
 	free(rk->idftab);
 	free(rk->scratch);
 	free(rk->picked);
@@ -87,39 +88,60 @@ static uint32_t term_id(struct sz_rank *rk, uint64_t key)
 	}
 }
 
+/* Lower-case form of each code unit below SZ_CMAP that is a word
+ * character (0 for the others), from ICU, built on first use. */
+static int build_cmap(struct sz_rank *rk)
+{
+	rk->cmap = malloc(SZ_CMAP * sizeof(uint16_t));
+	if (!rk->cmap)
+		return -1;
+	for (UChar32 c = 0; c < SZ_CMAP; c++)
+		rk->cmap[c] = (uint16_t)(U16_IS_SURROGATE(c) || !sz_is_word_char(c) ? 0 : sz_lower(c));
+	return 0;
+}
+
+static inline void emit_term(struct sz_rank *rk, uint64_t h, uint64_t *prev, int *have_prev)
+{
+	rk->term[rk->nterm++] = term_id(rk, h);
+	if (*have_prev)
+		rk->term[rk->nterm++] = term_id(rk, mix(*prev, h));
+	*prev = h;
+	*have_prev = 1;
+}
+
 /* Appends the unigram and bigram terms of u[a..b); returns the number of
  * words. */
 static uint32_t add_terms(struct sz_rank *rk, const UChar *u, int32_t a, int32_t b)
 {
+	const uint16_t *cmap = rk->cmap;
 	uint64_t h = FNV_OFF, prev = 0;
 	int in = 0, have_prev = 0;
 	uint32_t words = 0;
 
-	while (a <= b) {
-		UChar32 c = 0;
-		int word = 0;
+	while (a < b) {
+		UChar32 l;
 
-		if (a < b) {
-			U16_NEXT(u, a, b, c);
-			word = sz_is_word_char(c);
+		if (u[a] < SZ_CMAP) {
+			l = cmap[u[a++]];
 		} else {
-			a++;
+			UChar32 c;
+			U16_NEXT(u, a, b, c);
+			l = sz_is_word_char(c) ? sz_lower(c) : 0;
 		}
-		if (word) {
-			UChar32 l = sz_lower(c);
+		if (l) {
 			h = (h ^ (uint64_t)l) * FNV_PRIME;
 			in = 1;
 			continue;
 		}
 		if (!in)
 			continue;
-		rk->term[rk->nterm++] = term_id(rk, h);
-		if (have_prev)
-			rk->term[rk->nterm++] = term_id(rk, mix(prev, h));
-		prev = h;
-		have_prev = 1;
+		emit_term(rk, h, &prev, &have_prev);
 		h = FNV_OFF;
 		in = 0;
+		words++;
+	}
+	if (in) {
+		emit_term(rk, h, &prev, &have_prev);
 		words++;
 	}
 	return words;
@@ -130,6 +152,8 @@ static int reserve(struct sz_rank *rk, size_t n, size_t maxterms)
 	size_t hneed = 64;
 	size_t ids = maxterms + 1;
 
+	if (!rk->cmap && build_cmap(rk) < 0)
+		return -1;
 	if (grow((void **)&rk->feat, &rk->featcap, n * SZ_NF, sizeof(float)) < 0)
 		return -1;
 	if (grow((void **)&rk->toff, &rk->toffcap, n + 2, sizeof(uint32_t)) < 0)

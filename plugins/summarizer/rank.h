@@ -22,6 +22,8 @@
 
 #include "sentences.h"
 
+#define SZ_CMAP 0x2500 /* code units cached: Latin, Greek, Cyrillic, Vietnamese, ... */
+
 enum sz_feature {
 	SZ_F_POS = 0,  /* 1 / (position + 1) among content sentences */
 	SZ_F_FIRST,    /* 1 for the first content sentence */
@@ -83,6 +85,7 @@ struct sz_rank {
 		uint32_t val, gen;
 	} *hslot;
 	size_t hcap;
+	uint16_t *cmap;         /* lower-case word units below SZ_CMAP, 0 = not a word char */
 	float *idftab;          /* idf by document frequency, 0..n */
 	size_t idftabcap;
 	uint32_t gen;

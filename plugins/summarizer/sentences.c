@@ -66,6 +66,18 @@ int sz_seg_init(struct sz_seg *g, const char *locale, const struct sz_rules *rul
 	}
 	for (int c = 0; c < 128; c++)
 		g->amark[c] = (uint8_t)is_mark(rules, (UChar)c);
+	g->mark_min = ELLIPSIS;
+	g->mark_max = ELLIPSIS;
+	for (int k = 0; k < rules->n_quotes; k++) {
+		UChar q[2] = {rules->q_open[k], rules->q_close[k]};
+		for (int j = 0; j < 2; j++)
+			if (q[j] >= 0x80) {
+				if (q[j] < g->mark_min)
+					g->mark_min = q[j];
+				if (q[j] > g->mark_max)
+					g->mark_max = q[j];
+			}
+	}
 	g->nfd = unorm2_getNFDInstance(&st);
 	if (U_FAILURE(st)) {
 		snprintf(err, errlen, "ICU NFD: %s", u_errorName(st));
@@ -134,6 +146,41 @@ static int to_utf16(struct sz_seg *g, const char *text, size_t len)
 		g->marks = mk;
 		g->ucap = (int32_t)need;
 	}
+	{
+		/* fast path: ICU's converter, then byte offsets from the code
+		 * points (valid UTF-8 has one encoding length per code point) */
+		UErrorCode st = U_ZERO_ERROR;
+		uint32_t b = 0;
+
+		u_strFromUTF8(g->u, g->ucap, &n, text, (int32_t)len, &st);
+		if (U_SUCCESS(st)) {
+			for (int32_t k = 0; k < n; k++) {
+				UChar c = g->u[k];
+				g->u2b[k] = b;
+				if (c < 0x80) {
+					if (g->amark[c])
+						g->marks[nm++] = k;
+					b += 1;
+				} else if (c < 0x800) {
+					b += 2;
+				} else if (U16_IS_LEAD(c)) {
+					g->u2b[++k] = b; /* trail unit of a 4-byte sequence */
+					b += 4;
+				} else {
+					if (c >= g->mark_min && c <= g->mark_max &&
+					    is_mark(g->rules, c))
+						g->marks[nm++] = k;
+					b += 3;
+				}
+			}
+			g->u2b[n] = b;
+			g->ulen = n;
+			g->nmarks = nm;
+			return 0;
+		}
+		n = 0;
+	}
+	/* invalid UTF-8: decode by hand-off to ICU's macro, U+FFFD for bad bytes */
 	while (i < (int32_t)len) {
 		int32_t at = i;
 		UChar32 c;

@@ -66,6 +66,7 @@ struct sz_seg {
 	int32_t *marks;               /* (owned) positions of terminators and quotes */
 	size_t nmarks;
 	uint8_t amark[128];           /* ASCII characters that are marks */
+	UChar mark_min, mark_max;     /* range of the non-ASCII marks */
 	int32_t *cand;                /* (owned) candidate boundaries */
 	size_t ncand, candcap;
 	struct sz_sent *s;            /* (owned) result */
