@@ -450,7 +450,8 @@ static int list_dir(void *p, const char *dir)
 		n++;
 	}
 	closedir(d);
-	qsort(ents, n, sizeof(*ents), cmp_str);
+	if (n > 1) /* qsort wants a non-NULL base even for 0 items */
+		qsort(ents, n, sizeof(*ents), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *e = ents[i];
 		size_t len = strlen(e);

@@ -43,11 +43,13 @@ static void assert_has(const char *err, ...)
 	va_list ap;
 	const char *want;
 
+	assert_non_null(err);
 	va_start(ap, err);
 	while ((want = va_arg(ap, const char *))) {
-		if (!strstr(err, want))
+		const char *hit = strstr(err, want);
+		if (!hit)
 			print_error("message lacks \"%s\":\n  %s\n", want, err);
-		assert_non_null(strstr(err, want));
+		assert_non_null(hit);
 	}
 	va_end(ap);
 }
