@@ -83,9 +83,11 @@ static const char *describe(const json_t *v, char *buf, size_t len)
 	case JSON_OBJECT: return "a mapping";
 	case JSON_ARRAY: return "a list";
 	case JSON_STRING: {
-		size_t n = json_string_length(v);
-		snprintf(buf, len, "'%.*s%s'", (int)(n > 48 ? 48 : n), json_string_value(v),
-			 n > 48 ? "..." : "");
+		const char *str = json_string_value(v);
+		size_t n = json_string_length(v), k = n > 48 ? 48 : n;
+		while (k < n && k > 0 && ((unsigned char)str[k] & 0xC0) == 0x80)
+			k--; /* never cut a UTF-8 character */
+		snprintf(buf, len, "'%.*s%s'", (int)k, str, k < n ? "..." : "");
 		return buf;
 	}
 	case JSON_INTEGER:

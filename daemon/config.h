@@ -37,6 +37,16 @@
  *     - plugin: name
  *       path: file.so                           (optional)
  *       config: {...}                           checked against the plugin's options
+ *
+ * Checks beyond types: unknown keys anywhere above are errors (with a "did
+ * you mean" hint within edit distance 2); workers 0..1024; max_message_bytes
+ * 1..1e9; max_in_flight >= 1; 1 <= batch_size <= max_in_flight; retry_max
+ * >= 0; string values non-empty (a plain number is taken as its text; an
+ * empty value means "unset"); properties values may be strings, numbers or
+ * booleans and are stored as strings; plugin names are letters, digits,
+ * '_', '-', '.'; a plugin appears at most once in the pipeline.  Inside
+ * [...] or {...} a ${VAR} must be quoted (YAML flow syntax), which makes it
+ * a string.
  */
 #ifndef NEWSD_CONFIG_H
 #define NEWSD_CONFIG_H

@@ -360,6 +360,13 @@ static void test_bad_types(void **state)
 	    "number or boolean (got a list)");
 	bad("output:\n  include_html: yes\n",
 	    "t.yaml:2:17: output.include_html must be true or false (got 'yes')");
+	/* a long value is cut in the message, never inside a UTF-8 character:
+	 * in the second value, the 48-byte cut falls inside 'ý' (bytes 48-49) */
+	bad("log_level: \"Muc ghi nhat ky cua he thong xu ly tin tuc: rat chi tiet\"\n",
+	    "t.yaml:1:12: log_level must be one of error, warn, info, debug (got 'Muc ghi nhat ky "
+	    "cua he thong xu ly tin tuc: rat ...')");
+	bad("log_level: \"Mức ghi nhật ký: aaaaaaaaaaaaaaaaaaaaaaaaaýz\"\n",
+	    "t.yaml:1:12: log_level must be one of error, warn, info, debug (got 'Mức ghi nhật ký: aaaaaaaaaaaaaaaaaaaaaaaaa...')");
 	bad("output:\n  topic: true\n", "t.yaml:2:10: output.topic must be a string (got true)");
 	bad("output:\n  topic: \"\"\n", "t.yaml:2:10: output.topic must be a non-empty string (got '')");
 }
