@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #define DD_FP_VERSION 2 /* bump when normalisation or hashing changes */
@@ -17,13 +18,20 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
-/* Hash of shingle i: tokens i..i+k-1. */
+static inline uint64_t rotl(uint64_t x, unsigned r)
+{
+	r &= 63;
+	return r ? (x << r) | (x >> (64 - r)) : x;
+}
+
+/* Hash of shingle i: tokens i..i+k-1 (token hashes are already XXH3, so
+ * position-rotated XOR and one finaliser suffice). */
 static inline uint64_t shingle_hash(const uint64_t *h, size_t i, int k)
 {
-	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	uint64_t x = (uint64_t)k;
 	for (int j = 0; j < k; j++)
-		x = mix64(x ^ h[i + (size_t)j]) + (uint64_t)j;
-	return x;
+		x ^= rotl(h[i + (size_t)j], (unsigned)j * 13);
+	return mix64(x);
 }
 
 static size_t n_shingles(const struct dd_tokens *t, int k)

@@ -1,134 +1,214 @@
-/* index.c — see index.h. */
+/* index.c — see index.h.
+ *
+ * Tables use linear probing over non-power-of-two sizes (home = the key's
+ * hash scaled to the size), backward-shift deletion (no tombstones), and
+ * entries that carry a fragment of the key's hash next to the slot number.
+ * Big arrays are mapped with MADV_HUGEPAGE: with a million stories every
+ * lookup is a cache miss, and a TLB miss on top of it doubles the cost.
+ */
 #include "index.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #define INIT_CAP 1024u
 #define INIT_ARENA (64u * 1024u)
+#define BIG (4u << 20)
 
 enum tab_kind { TAB_ID, TAB_EX, TAB_BAND };
 
-static inline uint64_t mix64(uint64_t x)
+/* ---- memory ---- */
+
+static void *big_zalloc(size_t n)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
+	if (n < BIG)
+		return calloc(1, n);
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, n, MADV_HUGEPAGE);
+	return p;
 }
+
+static void big_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n < BIG)
+		free(p);
+	else
+		munmap(p, n);
+}
+
+/* ---- keys ---- */
+
+struct kf {
+	uint32_t home; /* hash placing the entry */
+	uint32_t frag; /* hash whose high bits are kept in the entry */
+};
 
 uint64_t dd_id_hash(const char *id, size_t len)
 {
 	return XXH3_64bits(id, len);
 }
 
-static inline uint64_t band_home(uint32_t key, uint32_t b)
+static inline struct kf kf64(uint64_t h)
 {
-	return mix64((uint64_t)key | (uint64_t)b << 32);
+	return (struct kf){(uint32_t)h, (uint32_t)(h >> 32)};
 }
 
-/* Home position of table entry e (slot+1, or slot*BANDS+band+1). */
-static inline uint32_t home_of(const struct dd_index *ix, enum tab_kind k, uint32_t e)
+static inline struct kf kf_band(uint32_t key)
 {
-	const struct dd_slot *s;
+	return (struct kf){key, key * 0x9E3779B1u};
+}
 
+static inline struct kf slot_kf(const struct dd_index *ix, enum tab_kind k, uint32_t b,
+				const struct dd_slot *s)
+{
 	switch (k) {
-	case TAB_ID:
-		return (uint32_t)ix->slots[e - 1].id_hash & ix->id_mask;
-	case TAB_EX:
-		return (uint32_t)ix->slots[e - 1].exact[0] & ix->ex_mask;
-	case TAB_BAND:
-	default:
-		s = &ix->slots[(e - 1) / DD_BANDS];
-		return (uint32_t)band_home(dd_band_key(&s->sk, (e - 1) % DD_BANDS),
-					   (e - 1) % DD_BANDS) &
-		       ix->band_mask;
+	case TAB_ID: return kf64(s->id_hash);
+	case TAB_EX: return kf64(s->exact[0]);
+	default: return kf_band(dd_band_key(&s->sk, b));
 	}
+	(void)ix;
 }
 
-static void tab_insert(struct dd_index *ix, enum tab_kind k, uint32_t *tab, uint32_t mask,
-		       uint32_t e)
+static inline uint32_t home(const struct dd_tab *t, uint32_t h)
 {
-	uint32_t i = home_of(ix, k, e);
-	while (tab[i])
-		i = (i + 1) & mask;
-	tab[i] = e;
+	return (uint32_t)(((uint64_t)h * t->size) >> 32);
+}
+
+static inline uint32_t entry(const struct dd_index *ix, struct kf kf, uint32_t slot)
+{
+	uint32_t hi = ix->slot_bits >= 32 ? 0 : (kf.frag >> ix->slot_bits) << ix->slot_bits;
+	return hi | (slot + 1);
+}
+
+static inline uint32_t entry_slot(const struct dd_index *ix, uint32_t e)
+{
+	return (e & (uint32_t)((1ULL << ix->slot_bits) - 1)) - 1;
+}
+
+/* Does entry e carry fragment kf.frag? */
+static inline int frag_ok(const struct dd_index *ix, uint32_t e, struct kf kf)
+{
+	return ix->slot_bits >= 32 || (e >> ix->slot_bits) == (kf.frag >> ix->slot_bits);
+}
+
+static inline uint32_t next(const struct dd_tab *t, uint32_t i)
+{
+	return i + 1 == t->size ? 0 : i + 1;
+}
+
+/* ---- tables ---- */
+
+static void tab_insert(const struct dd_index *ix, struct dd_tab *t, struct kf kf, uint32_t slot)
+{
+	uint32_t i = home(t, kf.home);
+	while (t->e[i])
+		i = next(t, i);
+	t->e[i] = entry(ix, kf, slot);
 }
 
 /* Backward-shift deletion (linear probing keeps no tombstones). */
-static void tab_remove(struct dd_index *ix, enum tab_kind k, uint32_t *tab, uint32_t mask,
-		       uint32_t e)
+static void tab_remove(const struct dd_index *ix, struct dd_tab *t, enum tab_kind k, uint32_t b,
+		       struct kf kf, uint32_t slot)
 {
-	uint32_t i = home_of(ix, k, e);
-	while (tab[i] && tab[i] != e)
-		i = (i + 1) & mask;
-	if (!tab[i])
+	uint32_t v = entry(ix, kf, slot), i = home(t, kf.home);
+	while (t->e[i] && t->e[i] != v)
+		i = next(t, i);
+	if (!t->e[i])
 		return;
 	for (uint32_t j = i;;) {
-		j = (j + 1) & mask;
-		if (!tab[j])
+		j = next(t, j);
+		if (!t->e[j])
 			break;
-		uint32_t h = home_of(ix, k, tab[j]);
-		/* tab[j] may move to i unless its home lies cyclically in (i, j] */
+		uint32_t h = home(t, slot_kf(ix, k, b, &ix->slots[entry_slot(ix, t->e[j])]).home);
+		/* e[j] may move to i unless its home lies cyclically in (i, j] */
 		int stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);
 		if (!stays) {
-			tab[i] = tab[j];
+			t->e[i] = t->e[j];
 			i = j;
 		}
 	}
-	tab[i] = 0;
+	t->e[i] = 0;
 }
 
-static uint32_t pow2_at_least(uint64_t n)
+static int tab_alloc(struct dd_tab *t, uint64_t n)
 {
-	uint64_t p = 16;
-	while (p < n)
-		p <<= 1;
-	return (uint32_t)p;
+	if (n < 16)
+		n = 16;
+	if (n > UINT32_MAX)
+		return -1;
+	t->size = (uint32_t)n;
+	t->e = big_zalloc((size_t)n * sizeof(uint32_t));
+	return t->e ? 0 : -1;
 }
 
-/* (Re)allocates the tables for ix->cap slots and fills them from the ring. */
+static void tab_free(struct dd_tab *t)
+{
+	big_free(t->e, (size_t)t->size * sizeof(uint32_t));
+	t->e = NULL;
+	t->size = 0;
+}
+
+static void tables_free(struct dd_index *ix)
+{
+	tab_free(&ix->id);
+	tab_free(&ix->ex);
+	for (int b = 0; b < DD_BANDS; b++)
+		tab_free(&ix->band[b]);
+}
+
+/* (Re)allocates the tables for ix->cap slots and fills them from the ring.
+ * Loads at a full ring: 0.67 (id, exact), 0.77 (bands). */
 static int build_tables(struct dd_index *ix)
 {
-	uint32_t idn = pow2_at_least((uint64_t)ix->cap * 2);
-	uint32_t bn = pow2_at_least((uint64_t)ix->cap * DD_BANDS * 5 / 4);
-	uint32_t *id = calloc(idn, sizeof(*id)), *ex = calloc(idn, sizeof(*ex)),
-		 *band = calloc(bn, sizeof(*band));
+	struct dd_index n = *ix;
+	uint32_t bits = 1;
 
-	if (!id || !ex || !band) {
-		free(id), free(ex), free(band);
+	while (bits < 32 && (1ULL << bits) <= (uint64_t)ix->cap + 1)
+		bits++;
+	n.slot_bits = bits;
+	memset(&n.id, 0, sizeof(n.id));
+	memset(&n.ex, 0, sizeof(n.ex));
+	memset(n.band, 0, sizeof(n.band));
+	int rc = tab_alloc(&n.id, (uint64_t)ix->cap * 3 / 2) | tab_alloc(&n.ex, (uint64_t)ix->cap * 3 / 2);
+	for (int b = 0; b < DD_BANDS; b++)
+		rc |= tab_alloc(&n.band[b], (uint64_t)ix->cap * 13 / 10);
+	if (rc) {
+		tables_free(&n);
 		return -1;
 	}
-	free(ix->id_tab), free(ix->ex_tab), free(ix->band_tab);
-	ix->id_tab = id, ix->ex_tab = ex, ix->band_tab = band;
-	ix->id_mask = ix->ex_mask = idn - 1;
-	ix->band_mask = bn - 1;
 	for (uint64_t q = ix->tail; q < ix->head; q++) {
 		uint32_t p = (uint32_t)(q % ix->cap);
 		const struct dd_slot *s = &ix->slots[p];
-		tab_insert(ix, TAB_ID, ix->id_tab, ix->id_mask, p + 1);
+		tab_insert(&n, &n.id, kf64(s->id_hash), p);
 		if (s->flags & DD_IN_EXACT)
-			tab_insert(ix, TAB_EX, ix->ex_tab, ix->ex_mask, p + 1);
+			tab_insert(&n, &n.ex, kf64(s->exact[0]), p);
 		if (s->flags & DD_IN_BANDS)
 			for (uint32_t b = 0; b < DD_BANDS; b++)
-				tab_insert(ix, TAB_BAND, ix->band_tab, ix->band_mask,
-					   p * DD_BANDS + b + 1);
+				tab_insert(&n, &n.band[b], kf_band(dd_band_key(&s->sk, b)), p);
 	}
+	tables_free(ix);
+	ix->id = n.id;
+	ix->ex = n.ex;
+	memcpy(ix->band, n.band, sizeof(n.band));
+	ix->slot_bits = n.slot_bits;
 	return 0;
 }
 
 int dd_index_init(struct dd_index *ix, uint32_t max_stories, int64_t window_seconds)
 {
 	memset(ix, 0, sizeof(*ix));
-	if (max_stories == 0 || max_stories > UINT32_MAX / DD_BANDS / 4)
+	if (max_stories == 0 || max_stories > (1u << 30))
 		return -1;
 	ix->max = max_stories;
 	ix->cap = max_stories < INIT_CAP ? max_stories : INIT_CAP;
 	ix->window = window_seconds;
-	ix->slots = calloc(ix->cap, sizeof(*ix->slots));
+	ix->slots = big_zalloc((size_t)ix->cap * sizeof(*ix->slots));
 	ix->acap = INIT_ARENA;
 	ix->arena = malloc(ix->acap);
 	if (!ix->slots || !ix->arena || build_tables(ix) < 0) {
@@ -140,8 +220,8 @@ int dd_index_init(struct dd_index *ix, uint32_t max_stories, int64_t window_seco
 
 void dd_index_free(struct dd_index *ix)
 {
-	free(ix->slots);
-	free(ix->id_tab), free(ix->ex_tab), free(ix->band_tab);
+	big_free(ix->slots, (size_t)ix->cap * sizeof(*ix->slots));
+	tables_free(ix);
 	free(ix->arena);
 	memset(ix, 0, sizeof(*ix));
 }
@@ -151,12 +231,12 @@ static void evict_oldest(struct dd_index *ix)
 	uint32_t p = (uint32_t)(ix->tail % ix->cap);
 	struct dd_slot *s = &ix->slots[p];
 
-	tab_remove(ix, TAB_ID, ix->id_tab, ix->id_mask, p + 1);
+	tab_remove(ix, &ix->id, TAB_ID, 0, kf64(s->id_hash), p);
 	if (s->flags & DD_IN_EXACT)
-		tab_remove(ix, TAB_EX, ix->ex_tab, ix->ex_mask, p + 1);
+		tab_remove(ix, &ix->ex, TAB_EX, 0, kf64(s->exact[0]), p);
 	if (s->flags & DD_IN_BANDS)
 		for (uint32_t b = 0; b < DD_BANDS; b++)
-			tab_remove(ix, TAB_BAND, ix->band_tab, ix->band_mask, p * DD_BANDS + b + 1);
+			tab_remove(ix, &ix->band[b], TAB_BAND, b, kf_band(dd_band_key(&s->sk, b)), p);
 	ix->atail = s->str_pos + s->id_len + s->of_len;
 	ix->tail++;
 	if (ix->tail == ix->head)
@@ -192,9 +272,13 @@ uint64_t dd_slot_age_rank(const struct dd_index *ix, const struct dd_slot *s)
 const struct dd_slot *dd_index_find_id(const struct dd_index *ix, const char *id, size_t len)
 {
 	uint64_t h = dd_id_hash(id, len);
+	struct kf kf = kf64(h);
+	const struct dd_tab *t = &ix->id;
 
-	for (uint32_t i = (uint32_t)h & ix->id_mask; ix->id_tab[i]; i = (i + 1) & ix->id_mask) {
-		const struct dd_slot *s = &ix->slots[ix->id_tab[i] - 1];
+	for (uint32_t i = home(t, kf.home); t->e[i]; i = next(t, i)) {
+		if (!frag_ok(ix, t->e[i], kf))
+			continue;
+		const struct dd_slot *s = &ix->slots[entry_slot(ix, t->e[i])];
 		if (s->id_hash == h && s->id_len == len && !memcmp(dd_slot_id(ix, s), id, len))
 			return s;
 	}
@@ -204,10 +288,13 @@ const struct dd_slot *dd_index_find_id(const struct dd_index *ix, const char *id
 const struct dd_slot *dd_index_find_exact(const struct dd_index *ix, const uint64_t exact[2])
 {
 	const struct dd_slot *best = NULL;
+	struct kf kf = kf64(exact[0]);
+	const struct dd_tab *t = &ix->ex;
 
-	for (uint32_t i = (uint32_t)exact[0] & ix->ex_mask; ix->ex_tab[i];
-	     i = (i + 1) & ix->ex_mask) {
-		const struct dd_slot *s = &ix->slots[ix->ex_tab[i] - 1];
+	for (uint32_t i = home(t, kf.home); t->e[i]; i = next(t, i)) {
+		if (!frag_ok(ix, t->e[i], kf))
+			continue;
+		const struct dd_slot *s = &ix->slots[entry_slot(ix, t->e[i])];
 		if (s->exact[0] == exact[0] && s->exact[1] == exact[1] &&
 		    (!best || dd_slot_age_rank(ix, s) < dd_slot_age_rank(ix, best)))
 			best = s;
@@ -222,15 +309,16 @@ size_t dd_index_candidates(const struct dd_index *ix, const struct dd_sketch *sk
 	const size_t per_band = max / 4 + 1; /* a hot key must not starve the others */
 
 	for (uint32_t b = 0; b < DD_BANDS && n < max; b++) {
+		const struct dd_tab *t = &ix->band[b];
+		struct kf kf = kf_band(dd_band_key(sk, b));
 		size_t got = 0;
-		uint32_t key = dd_band_key(sk, b);
-		for (uint32_t i = (uint32_t)band_home(key, b) & ix->band_mask;
-		     ix->band_tab[i] && got < per_band && n < max; i = (i + 1) & ix->band_mask) {
-			uint32_t e = ix->band_tab[i] - 1;
-			const struct dd_slot *s = &ix->slots[e / DD_BANDS];
+		for (uint32_t i = home(t, kf.home); t->e[i] && got < per_band && n < max;
+		     i = next(t, i)) {
+			if (!frag_ok(ix, t->e[i], kf))
+				continue;
+			const struct dd_slot *s = &ix->slots[entry_slot(ix, t->e[i])];
 			size_t j;
-			if (e % DD_BANDS != b ||
-			    memcmp(s->sk.sig + b * DD_ROWS, sk->sig + b * DD_ROWS, DD_ROWS))
+			if (memcmp(s->sk.sig + b * DD_ROWS, sk->sig + b * DD_ROWS, DD_ROWS))
 				continue;
 			got++;
 			for (j = 0; j < n && out[j] != s; j++)
@@ -244,8 +332,10 @@ size_t dd_index_candidates(const struct dd_index *ix, const struct dd_sketch *sk
 
 static int grow_ring(struct dd_index *ix)
 {
-	uint32_t ncap = ix->cap > ix->max / 2 ? ix->max : ix->cap * 2;
-	struct dd_slot *ns = calloc(ncap, sizeof(*ns));
+	/* x4 while small: fewer table rebuilds on a long replay */
+	uint64_t want = (uint64_t)ix->cap * (ix->cap < (1u << 20) ? 4 : 2);
+	uint32_t ncap = want > ix->max ? ix->max : (uint32_t)want;
+	struct dd_slot *ns = big_zalloc((size_t)ncap * sizeof(*ns));
 	struct dd_slot *old = ix->slots;
 	uint32_t ocap = ix->cap;
 
@@ -258,10 +348,10 @@ static int grow_ring(struct dd_index *ix)
 	if (build_tables(ix) < 0) {
 		ix->slots = old;
 		ix->cap = ocap;
-		free(ns);
+		big_free(ns, (size_t)ncap * sizeof(*ns));
 		return -1;
 	}
-	free(old);
+	big_free(old, (size_t)ocap * sizeof(*old));
 	return 0;
 }
 
@@ -325,24 +415,26 @@ int dd_index_add(struct dd_index *ix, const struct dd_story *st)
 	s->sim = st->sim;
 	s->nshingles = st->nshingles;
 	ix->head++;
-	tab_insert(ix, TAB_ID, ix->id_tab, ix->id_mask, p + 1);
+	tab_insert(ix, &ix->id, kf64(s->id_hash), p);
 	if (st->exact) {
 		s->exact[0] = st->exact[0], s->exact[1] = st->exact[1];
 		s->flags |= DD_IN_EXACT;
-		tab_insert(ix, TAB_EX, ix->ex_tab, ix->ex_mask, p + 1);
+		tab_insert(ix, &ix->ex, kf64(s->exact[0]), p);
 	}
 	if (st->sk) {
 		s->sk = *st->sk;
 		s->flags |= DD_IN_BANDS;
 		for (uint32_t b = 0; b < DD_BANDS; b++)
-			tab_insert(ix, TAB_BAND, ix->band_tab, ix->band_mask, p * DD_BANDS + b + 1);
+			tab_insert(ix, &ix->band[b], kf_band(dd_band_key(&s->sk, b)), p);
 	}
 	return 0;
 }
 
 size_t dd_index_bytes(const struct dd_index *ix)
 {
-	return (size_t)ix->cap * sizeof(struct dd_slot) +
-	       ((size_t)ix->id_mask + 1) * 2 * sizeof(uint32_t) +
-	       ((size_t)ix->band_mask + 1) * sizeof(uint32_t) + ix->acap;
+	size_t n = (size_t)ix->cap * sizeof(struct dd_slot) +
+		   ((size_t)ix->id.size + ix->ex.size) * sizeof(uint32_t) + ix->acap;
+	for (int b = 0; b < DD_BANDS; b++)
+		n += (size_t)ix->band[b].size * sizeof(uint32_t);
+	return n;
 }

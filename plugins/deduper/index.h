@@ -51,13 +51,21 @@ struct dd_story {
 	uint32_t nshingles;
 };
 
+/** Open-addressing table of uint32 entries: (fragment << slot_bits) |
+ *  (slot + 1), 0 = empty.  The fragment (high bits of the key's hash)
+ *  rejects most non-matching probes without touching the slot. */
+struct dd_tab {
+	uint32_t *e; /* (owned) */
+	uint32_t size;
+};
+
 struct dd_index {
 	struct dd_slot *slots; /* (owned) ring; slot of sequence s is s % cap */
 	uint32_t cap, max;
+	uint32_t slot_bits;    /* bits of (slot + 1) in a table entry */
 	uint64_t tail, head;   /* live sequences: [tail, head) */
 	int64_t window;        /* seconds; <= 0: no age limit */
-	uint32_t *id_tab, *ex_tab, *band_tab; /* (owned) slot+1, 0 = empty */
-	uint32_t id_mask, ex_mask, band_mask;
+	struct dd_tab id, ex, band[DD_BANDS];
 	char *arena;           /* (owned) FIFO of strings */
 	uint64_t acap, ahead, atail;
 	uint64_t evicted_count, evicted_age;

@@ -8,6 +8,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #define CLASS_MAX 96 /* bytes of one code point's normalised form */
@@ -121,7 +122,7 @@ int dd_norm_init(struct dd_norm *nm, const uint32_t *movable, int n, char *err, 
 	}
 	nm->n_movable = n;
 	nm->bmp = calloc(0x10000, sizeof(*nm->bmp));
-	nm->pool = malloc(cap);
+	nm->pool = calloc(1, cap);
 	if (!nm->bmp || !nm->pool) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -132,12 +133,13 @@ int dd_norm_init(struct dd_norm *nm, const uint32_t *movable, int n, char *err, 
 		int len = classify(nm, c, tmp, &e->kind, &e->marks);
 		if (len > 255)
 			len = 255;
-		if (nm->pool_len + (size_t)len > cap) {
+		if (nm->pool_len + (size_t)len + 8 > cap) { /* 8: room for word-sized copies */
 			char *p = realloc(nm->pool, cap * 2);
 			if (!p) {
 				snprintf(err, errlen, "out of memory");
 				goto out;
 			}
+			memset(p + cap, 0, cap);
 			nm->pool = p;
 			cap *= 2;
 		}
@@ -211,8 +213,10 @@ static int end_token(const struct dd_norm *nm, struct dd_tokens *t, size_t start
 
 int dd_normalise(const struct dd_norm *nm, const char *s, size_t len, struct dd_tokens *t)
 {
-	/* room for one code point's bytes, the movable marks and a space */
-	const size_t room = CLASS_MAX + 4 * DD_MAX_MOVABLE + 2;
+	/* room for one code point's bytes (copied 8 at a time), the movable
+	 * marks and a space */
+	const size_t room = CLASS_MAX + 8 + 4 * DD_MAX_MOVABLE + 2;
+	const struct dd_cp *bmp = nm->bmp;
 	size_t i = 0, start = 0;
 	int in_tok = 0, single = 0;
 	uint16_t marks = 0;
@@ -222,21 +226,52 @@ int dd_normalise(const struct dd_norm *nm, const char *s, size_t len, struct dd_
 	while (i < len) {
 		UChar32 c;
 		const char *bytes;
-		char tmp[CLASS_MAX];
+		char tmp[CLASS_MAX + 8];
 		struct dd_cp slow;
 		const struct dd_cp *e;
+		unsigned char b0 = (unsigned char)s[i];
 
-		if ((unsigned char)s[i] < 0x80) {
-			c = (unsigned char)s[i++];
+		/* invariant: an iteration writes less than `room` bytes */
+		if (t->cap - t->len < room && reserve(t, room) < 0)
+			return -1;
+		if (b0 < 0x80) {
+			c = b0;
+			i++;
+			e = &bmp[c];
+			/* ASCII letter or digit inside a token: the common case */
+			if (in_tok && e->kind == DD_TOK && !single) {
+				t->text[t->len++] = nm->pool[e->off];
+				continue;
+			}
 		} else {
-			U8_NEXT(s, i, len, c);
-			if (c < 0)
-				c = ' ';
+			unsigned char b1 = i + 1 < len ? (unsigned char)s[i + 1] : 0;
+			if ((b0 & 0xE0) == 0xC0 && b0 >= 0xC2 && (b1 & 0xC0) == 0x80) {
+				c = (UChar32)((b0 & 0x1F) << 6 | (b1 & 0x3F)); /* 2 bytes: Latin */
+				i += 2;
+			} else if ((b0 & 0xF0) == 0xE0 && (b1 & 0xC0) == 0x80 && i + 2 < len &&
+				   ((unsigned char)s[i + 2] & 0xC0) == 0x80 &&
+				   (b0 != 0xE0 || b1 >= 0xA0) && (b0 != 0xED || b1 < 0xA0)) {
+				c = (UChar32)((b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 |
+					      ((unsigned char)s[i + 2] & 0x3F)); /* 3 bytes: BMP */
+				i += 3;
+			} else {
+				U8_NEXT(s, i, len, c);
+				if (c < 0)
+					c = ' ';
+			}
+			e = c < 0x10000 ? &bmp[c] : NULL;
+			/* a letter inside a token: the common case of Vietnamese */
+			if (e && in_tok && e->kind == DD_TOK && !single && e->len <= 8) {
+				memcpy(t->text + t->len, nm->pool + e->off, 8);
+				t->len += e->len;
+				marks |= e->marks;
+				continue;
+			}
 		}
-		if (c < 0x10000) {
-			e = &nm->bmp[c];
+		if (e) {
 			bytes = nm->pool + e->off;
 		} else {
+			memset(tmp, 0, sizeof(tmp));
 			slow.len = (uint8_t)classify(nm, c, tmp, &slow.kind, &slow.marks);
 			e = &slow;
 			bytes = tmp;
@@ -261,8 +296,6 @@ int dd_normalise(const struct dd_norm *nm, const char *s, size_t len, struct dd_
 				in_tok = 0;
 			}
 			if (!in_tok) {
-				if (reserve(t, room) < 0)
-					return -1;
 				if (t->len > 0)
 					t->text[t->len++] = ' ';
 				start = t->len;
@@ -272,9 +305,11 @@ int dd_normalise(const struct dd_norm *nm, const char *s, size_t len, struct dd_
 			}
 			break;
 		}
-		if (reserve(t, room) < 0)
-			return -1;
-		memcpy(t->text + t->len, bytes, e->len);
+		if (e->len <= 8) {
+			memcpy(t->text + t->len, bytes, 8); /* pool and tmp are padded */
+		} else {
+			memcpy(t->text + t->len, bytes, e->len);
+		}
 		t->len += e->len;
 		marks |= e->marks;
 	}
