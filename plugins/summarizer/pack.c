@@ -52,6 +52,41 @@ static int load_weights(const struct newsd_host *h, const struct newsd_config *c
 	return 0;
 }
 
+/* A list of strings as UTF-16, back to back, with n + 1 offsets. */
+static int load_u16_list(const struct newsd_host *h, const struct newsd_config *c, const char *key,
+			 UChar **buf, int32_t **off, size_t *n, const char *file, char *err,
+			 size_t errlen)
+{
+	size_t len = h->cfg_list_len(c, key), total = 1;
+
+	for (size_t i = 0; i < len; i++) {
+		const char *s = h->cfg_list_str(c, key, i);
+		if (!s) {
+			snprintf(err, errlen, "%s: %s[%zu] is not a string", file, key, i);
+			return -EINVAL;
+		}
+		total += strlen(s) + 1;
+	}
+	*buf = malloc(total * sizeof(UChar));
+	*off = malloc((len + 1) * sizeof(int32_t));
+	if (!*buf || !*off) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	(*off)[0] = 0;
+	for (size_t i = 0; i < len; i++) {
+		int32_t at = (*off)[i];
+		int32_t m = u16(h->cfg_list_str(c, key, i), *buf + at, (int32_t)total - at);
+		if (m < 0) {
+			snprintf(err, errlen, "%s: %s[%zu] is not UTF-8", file, key, i);
+			return -EINVAL;
+		}
+		(*off)[i + 1] = at + m;
+	}
+	*n = len;
+	return 0;
+}
+
 static int load_rules(struct sz_rules *r, const struct newsd_host *h,
 		      const struct newsd_config *c, const char *file, char *err, size_t errlen)
 {
@@ -156,6 +191,10 @@ int sz_pack_load(struct sz_pack *p, const struct newsd_host *h, const char *lang
 			  "weights_no_title", err, errlen);
 	if (rc < 0)
 		goto out;
+	rc = load_u16_list(h, c, "skip_prefixes", &p->skip, &p->skip_off, &p->n_skip, file, err,
+			   errlen);
+	if (rc < 0)
+		goto out;
 	p->heading_max_words = (int)h->cfg_int(c, "heading_max_words");
 	s = h->cfg_str(c, "terminators");
 	p->n_terminators = 0;
@@ -178,4 +217,9 @@ out:
 void sz_pack_free(struct sz_pack *p)
 {
 	sz_rules_free(&p->rules);
+	free(p->skip);
+	free(p->skip_off);
+	p->skip = NULL;
+	p->skip_off = NULL;
+	p->n_skip = 0;
 }

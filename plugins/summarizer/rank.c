@@ -44,6 +44,7 @@ void sz_rank_free(struct sz_rank *rk)
 {
 	free(rk->feat);
 	free(rk->words);
+	free(rk->skip);
 	free(rk->sim);
 	free(rk->term);
 	free(rk->tw);
@@ -54,6 +55,8 @@ void sz_rank_free(struct sz_rank *rk)
 	free(rk->df);
 	free(rk->last);
 	free(rk->hslot);
+	free(rk->poff);
+	free(rk->post);
 	free(rk->cmap);
 	free(rk->idftab);
 	free(rk->scratch);
@@ -173,6 +176,10 @@ static int reserve(struct sz_rank *rk, size_t n, size_t maxterms)
 		if (!p)
 			return -1;
 		rk->words = p;
+		p = realloc(rk->skip, c);
+		if (!p)
+			return -1;
+		rk->skip = p;
 		rk->normcap = c;
 	}
 	if (grow((void **)&rk->scratch, &rk->scap, (n + 2) * 4, sizeof(float)) < 0)
@@ -315,6 +322,55 @@ static void lexrank(struct sz_rank *rk, float *out)
 		out[i] = mx > 0 ? p[i] / mx : 0;
 }
 
+/* All pairwise cosines through postings: only terms found in two or more
+ * sentences contribute, so the cost is the sum over those terms of df^2
+ * rather than n^2/2 sparse dot products.  sim[i][j] = sum_t tf_i tf_j
+ * idf_t^2 / (|v_i| |v_j|). */
+static int sim_matrix_build(struct sz_rank *rk)
+{
+	size_t n = rk->n, nt = rk->toff[n];
+	uint32_t *poff, *post;
+
+	if (grow((void **)&rk->poff, &rk->poffcap, (size_t)rk->nids + 1, sizeof(uint32_t)) < 0 ||
+	    grow((void **)&rk->post, &rk->postcap, nt + 1, sizeof(uint32_t)) < 0)
+		return -1;
+	poff = rk->poff;
+	post = rk->post;
+	memset(rk->sim, 0, n * n * sizeof(float));
+	/* counting sort of the candidates' occurrences by term id */
+	memset(poff, 0, ((size_t)rk->nids + 1) * sizeof(uint32_t));
+	for (size_t t = 0; t < nt; t++)
+		poff[rk->term[t] + 1]++;
+	for (uint32_t id = 0; id < rk->nids; id++)
+		poff[id + 1] += poff[id];
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t t = rk->toff[i]; t < rk->toff[i + 1]; t++)
+			post[poff[rk->term[t]]++] = (uint32_t)i;
+	/* poff[id] now ends list id; it starts at poff[id - 1] (0 for id 0) */
+	for (uint32_t id = 0; id < rk->nids; id++) {
+		uint32_t a = id ? poff[id - 1] : 0, b = poff[id];
+		float w2;
+		if (rk->df[id] < 2)
+			continue;
+		w2 = rk->idf[id] * rk->idf[id];
+		for (uint32_t x = a; x < b; x++)
+			for (uint32_t y = x + 1; y < b; y++)
+				if (post[x] != post[y]) /* lists are in sentence order */
+					rk->sim[post[x] * n + post[y]] += w2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rk->sim[i * n + i] = 0;
+		for (size_t j = i + 1; j < n; j++) {
+			float d = rk->sim[i * n + j];
+			d = (d > 0 && rk->norm[i] > 0 && rk->norm[j] > 0)
+				    ? d / (rk->norm[i] * rk->norm[j])
+				    : 0;
+			rk->sim[i * n + j] = rk->sim[j * n + i] = d;
+		}
+	}
+	return 0;
+}
+
 int sz_rank_prepare(struct sz_rank *rk, const UChar *u, struct sz_sent *s, size_t n,
 		    const UChar *title, int32_t tlen, int full_graph)
 {
@@ -334,6 +390,7 @@ int sz_rank_prepare(struct sz_rank *rk, const UChar *u, struct sz_sent *s, size_
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		rk->toff[i] = (uint32_t)rk->nterm;
+		rk->skip[i] = 0;
 		rk->words[i] = s[i].words = add_terms(rk, u, (int32_t)s[i].u0, (int32_t)s[i].u1);
 	}
 	rk->toff[n] = (uint32_t)rk->nterm;
@@ -386,20 +443,11 @@ int sz_rank_prepare(struct sz_rank *rk, const UChar *u, struct sz_sent *s, size_
 		csim[i] = (ni > 0 && dnorm2 > 0) ? csim[i] / (ni * sqrtf(dnorm2)) : 0;
 		cent[i] = 0;
 	}
-	if (full_graph && n >= 2) {
+	if (full_graph && n >= 2 && n <= SZ_GRAPH_MAX) {
 		if (grow((void **)&rk->sim, &rk->simcap, n * n, sizeof(float)) < 0)
 			return -1;
-		for (size_t i = 0; i < n; i++) {
-			rk->sim[i * n + i] = 0;
-			scatter(rk, i);
-			for (size_t j = i + 1; j < n; j++) {
-				float d = 0;
-				if (rk->norm[i] > 0 && rk->norm[j] > 0)
-					d = dot_dense(rk, j) / (rk->norm[i] * rk->norm[j]);
-				rk->sim[i * n + j] = rk->sim[j * n + i] = d;
-			}
-			unscatter(rk, i);
-		}
+		if (sim_matrix_build(rk) < 0)
+			return -1;
 		rk->has_sim = 1;
 		/* lexrank uses scratch[0..3n): move tsim/csim out of the way */
 		for (size_t i = 0; i < n; i++) {
@@ -435,6 +483,7 @@ void sz_rank_cands(struct sz_rank *rk, struct sz_cands *c)
 	c->words = rk->words;
 	c->ctx = rk;
 	c->sim = rk->has_sim ? sim_matrix : sim_on_demand;
+	c->skip = rk->skip;
 }
 
 size_t sz_rank_select(struct sz_rank *rk, const struct sz_weights *w, size_t max_sentences,
@@ -445,6 +494,8 @@ size_t sz_rank_select(struct sz_rank *rk, const struct sz_weights *w, size_t max
 	sz_rank_cands(rk, &c);
 	return sz_select(&c, w, max_sentences, max_words, rk->scratch, out);
 }
+
+#define SKIP(c, i) ((c)->skip && (c)->skip[i])
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -462,12 +513,13 @@ size_t sz_select(const struct sz_cands *c, const struct sz_weights *w, size_t ma
 		return 0;
 	if (n <= 2) {
 		for (size_t i = 0; i < n && k < max_sentences; i++)
-			if (words + c->words[i] <= max_words) {
+			if (!SKIP(c, i) && words + c->words[i] <= max_words) {
 				out[k++] = (uint32_t)i;
 				words += c->words[i];
 			}
-		if (k == 0)
-			out[k++] = 0;
+		for (size_t i = 0; i < n && k == 0; i++)
+			if (!SKIP(c, i))
+				out[k++] = (uint32_t)i; /* too long: truncated by the caller */
 		return k;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -483,7 +535,7 @@ size_t sz_select(const struct sz_cands *c, const struct sz_weights *w, size_t ma
 		float bv = 0;
 		for (size_t i = 0; i < n; i++) {
 			float v;
-			if (red[i] < 0) /* chosen */
+			if (red[i] < 0 || SKIP(c, i)) /* chosen or excluded */
 				continue;
 			if ((double)c->words[i] < w->min_words || words + c->words[i] > max_words)
 				continue;
@@ -510,10 +562,12 @@ size_t sz_select(const struct sz_cands *c, const struct sz_weights *w, size_t ma
 	}
 	if (k == 0) {
 		/* nothing fits: the best sentence alone (truncated by the caller) */
-		size_t best = 0;
-		for (size_t i = 1; i < n; i++)
-			if (score[i] > score[best])
+		size_t best = n;
+		for (size_t i = 0; i < n; i++)
+			if (!SKIP(c, i) && (best == n || score[i] > score[best]))
 				best = i;
+		if (best == n)
+			return 0;
 		out[k++] = (uint32_t)best;
 	}
 	qsort(out, k, sizeof(*out), cmp_u32);

@@ -22,6 +22,9 @@
 
 #include "sentences.h"
 
+/* Articles with more candidate sentences get no LexRank (SZ_F_CENTRAL = 0)
+ * and on-demand similarities: the graph is quadratic. */
+#define SZ_GRAPH_MAX 400
 #define SZ_CMAP 0x2500 /* code units cached: Latin, Greek, Cyrillic, Vietnamese, ... */
 
 enum sz_feature {
@@ -53,12 +56,14 @@ struct sz_cands {
 	const uint32_t *words; /* n */
 	float (*sim)(void *ctx, size_t i, size_t j); /* cosine of two candidates */
 	void *ctx;
+	const uint8_t *skip;   /* n flags, or NULL: flagged sentences are never chosen */
 };
 
 /** Picks sentences: returns how many, their candidate indices ascending in
  *  out[].  scratch: 2 * n floats.  Documents of at most 2 candidates are
  *  returned whole (as many as fit max_words).  When no sentence fits
- *  max_words, the best one is returned alone (the caller truncates it). */
+ *  max_words, the best one is returned alone (the caller truncates it).
+ *  Sentences flagged in c->skip are never returned (possibly none). */
 size_t sz_select(const struct sz_cands *c, const struct sz_weights *w, size_t max_sentences,
 		 size_t max_words, float *scratch, uint32_t *out);
 
@@ -68,6 +73,7 @@ struct sz_rank {
 	float *feat;            /* n * SZ_NF */
 	uint32_t *words;
 	float *sim;             /* n * n when computed, else NULL use */
+	uint8_t *skip;          /* n flags set by the caller after prepare (0 by default) */
 	int has_sim;
 	/* terms */
 	uint32_t *term;         /* doc-local term ids, candidates back to back, then title */
@@ -85,6 +91,8 @@ struct sz_rank {
 		uint32_t val, gen;
 	} *hslot;
 	size_t hcap;
+	uint32_t *poff, *post;  /* postings (term -> candidates), for the graph */
+	size_t poffcap, postcap;
 	uint16_t *cmap;         /* lower-case word units below SZ_CMAP, 0 = not a word char */
 	float *idftab;          /* idf by document frequency, 0..n */
 	size_t idftabcap;

@@ -173,6 +173,25 @@ static void out_append(struct sz_doc *d, const char *text, const struct sz_sent 
 	d->out[d->outlen] = 0;
 }
 
+/* Flags candidates that start with one of the pack's skip_prefixes. */
+static void mark_skipped(struct sz_doc *d)
+{
+	const struct sz_pack *p = d->pack;
+
+	for (size_t i = 0; p->n_skip && i < d->rank.n; i++) {
+		const struct sz_sent *s = &d->seg.s[d->first + i];
+		for (size_t k = 0; k < p->n_skip; k++) {
+			int32_t l = p->skip_off[k + 1] - p->skip_off[k];
+			if (l > 0 && (int32_t)(s->u1 - s->u0) >= l &&
+			    memcmp(d->seg.u + s->u0, p->skip + p->skip_off[k], (size_t)l * sizeof(UChar)) ==
+				    0) {
+				d->rank.skip[i] = 1;
+				break;
+			}
+		}
+	}
+}
+
 int sz_prepare(struct sz_doc *d, const char *text, size_t len, const char *title, size_t tlen,
 	       int use_title, int full_graph)
 {
@@ -194,9 +213,12 @@ int sz_prepare(struct sz_doc *d, const char *text, size_t len, const char *title
 	d->first = skip_heading(d, text);
 	if (d->tlen > 0)
 		d->w = &d->pack->w;
-	return sz_rank_prepare(&d->rank, g->u, g->s + d->first, g->n - d->first,
-			       d->tlen ? d->title : NULL, d->tlen,
-			       full_graph || d->w->f[SZ_F_CENTRAL] != 0);
+	if (sz_rank_prepare(&d->rank, g->u, g->s + d->first, g->n - d->first,
+			    d->tlen ? d->title : NULL, d->tlen,
+			    full_graph || d->w->f[SZ_F_CENTRAL] != 0) < 0)
+		return -1;
+	mark_skipped(d);
+	return 0;
 }
 
 int sz_summarize(struct sz_doc *d, const char *text, size_t len, const char *title,

@@ -30,6 +30,9 @@ struct sz_pack {
 	                            * sentence terminator is a heading */
 	UChar terminators[16];     /* sentence-final characters (heading test) */
 	int n_terminators;
+	UChar *skip;               /* (owned) `skip_prefixes`, back to back: a sentence */
+	int32_t *skip_off;         /* starting with one is never chosen (captions...) */
+	size_t n_skip;
 };
 
 /** Loads lang/<lang>/summarizer.yaml through the host.  0, or negative

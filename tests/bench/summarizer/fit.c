@@ -57,7 +57,7 @@ static struct sz_acc evaluate(struct ctx *c, const struct sz_weights *w, size_t 
 
 	for (size_t k = 0; k < c->n; k++) {
 		struct art *a = &c->a[k];
-		struct sz_cands cd = {a->n, a->feat, a->words, sim_mat, a};
+		struct sz_cands cd = {a->n, a->feat, a->words, sim_mat, a, NULL};
 		size_t m, nc = 0;
 
 		if (lead) {

@@ -191,6 +191,22 @@ static void test_paragraphs_and_enumerators(void **state)
 	assert_int_equal(g->n, 0);
 }
 
+/* Invalid UTF-8 (possible through the C API, not through records): bad
+ * bytes become U+FFFD and byte offsets still point into the input. */
+static void test_invalid_utf8(void **state)
+{
+	struct fx *f = *state;
+	const char text[] = "Giá tăng \xff\xfe mạnh. Người dân lo lắng \xc3.";
+	struct sz_seg *g = &f->seg_vi;
+
+	assert_int_equal(sz_seg_run(g, text, sizeof(text) - 1), 0);
+	assert_int_equal(g->n, 2);
+	assert_int_equal(g->s[0].b0, 0);
+	assert_memory_equal(text + g->s[0].b1 - 1, ".", 1);
+	assert_memory_equal(text + g->s[1].b0, "Người", strlen("Người"));
+	assert_int_equal(g->s[1].b1, sizeof(text) - 1);
+}
+
 /* ---- through the plugin ------------------------------------------------ */
 
 static json_t *summarize(const char *config, json_t *in)
@@ -239,6 +255,26 @@ static void assert_indices(json_t *r, const size_t *want, size_t n)
 	assert_int_equal(json_array_size(a), n);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(json_integer_value(json_array_get(a, i)), want[i]);
+}
+
+/* A long article: many sentences, bounded output. */
+static void test_many_sentences(void **state)
+{
+	size_t cap = 600 * 64, len = 0;
+	char *t = malloc(cap);
+	json_t *r;
+
+	(void)state;
+	assert_non_null(t);
+	for (int i = 0; i < 500; i++)
+		len += (size_t)snprintf(t + len, cap - len, "%sCâu số %d nói về chủ đề thứ %d.",
+					i ? (i % 5 ? " " : "\n\n") : "", i, i % 17);
+	r = summarize(NULL, json_pack("{s:s, s:s}", "id", "m1", "text", t));
+	assert_true(json_array_size(json_object_get(r, "summary_sentences")) >= 1);
+	assert_true(json_array_size(json_object_get(r, "summary_sentences")) <= 3);
+	assert_true(count_words(summary_of(r)) <= 80);
+	json_decref(r);
+	free(t);
 }
 
 static void test_one_sentence(void **state)
@@ -380,6 +416,28 @@ static void test_heading_skipped(void **state)
 	json_decref(r);
 }
 
+/* A photo caption (pack skip_prefixes) is never chosen, even when it
+ * matches the title best. */
+static void test_caption_skipped(void **state)
+{
+	const char *t = "Ảnh: Cầu Bồ Đề Mới bắc qua sông Châu trong ngày khánh thành.\n\n"
+			"Sáng 13-3, tỉnh tổ chức lễ khánh thành cầu mới nối hai huyện.\n\n"
+			"Công trình dài 520 m, vốn đầu tư 300 tỷ đồng.\n\n"
+			"Cây cầu giúp rút ngắn quãng đường đi lại của người dân.";
+	json_t *r;
+	json_t *a;
+
+	(void)state;
+	r = summarize(NULL, json_pack("{s:s, s:s, s:s}", "id", "f1", "text", t, "title",
+				      "Cầu Bồ Đề Mới bắc qua sông Châu khánh thành"));
+	a = json_object_get(r, "summary_sentences");
+	assert_true(json_array_size(a) >= 1);
+	for (size_t i = 0; i < json_array_size(a); i++)
+		assert_int_not_equal(json_integer_value(json_array_get(a, i)), 0);
+	assert_null(strstr(summary_of(r), "Ảnh:"));
+	json_decref(r);
+}
+
 static void test_no_text_and_english(void **state)
 {
 	json_t *r;
@@ -420,12 +478,15 @@ int main(void)
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_ellipses),
 		cmocka_unit_test(test_paragraphs_and_enumerators),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_many_sentences),
 		cmocka_unit_test(test_one_sentence),
 		cmocka_unit_test(test_two_sentences_whole),
 		cmocka_unit_test(test_no_punctuation),
 		cmocka_unit_test(test_word_limit),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_heading_skipped),
+		cmocka_unit_test(test_caption_skipped),
 		cmocka_unit_test(test_no_text_and_english),
 		cmocka_unit_test(test_bad_options),
 	};
