@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <errno.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "deduper.h"
@@ -720,6 +721,78 @@ static void test_two_instances(void **state)
 	free(x), free(x_near), free(y);
 }
 
+/* ---- one instance, several workers ---- */
+
+struct worker {
+	struct harness *h;
+	char *const *texts;
+	size_t n;
+	int who;
+	int unique, dup;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	for (size_t i = 0; i < w->n; i++) {
+		char id[32], err[256], *js;
+		json_t *in = json_object(), *out = NULL;
+		snprintf(id, sizeof(id), "w%d-%zu", w->who, i);
+		json_object_set_new(in, "id", json_string(id));
+		json_object_set_new(in, "text", json_string(w->texts[i]));
+		js = json_dumps(in, JSON_COMPACT);
+		harness_process_json(w->h, js, &out, err, sizeof(err));
+		const char *st =
+			json_string_value(json_object_get(json_object_get(out, "dedup"), "status"));
+		if (st && !strcmp(st, "unique"))
+			w->unique++;
+		else if (st)
+			w->dup++;
+		json_decref(in), json_decref(out), free(js);
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	/* four workers race on the same 40 distinct stories (random syllables):
+	 * each story must be judged unique exactly once, whoever wins */
+	static const char *syl[] = {"nhà", "nước", "đường", "phố", "người", "dân", "công", "ty",
+				    "thành", "phố", "huyện", "xã", "tỉnh", "mới", "cũ", "lớn",
+				    "học", "sinh", "giáo", "viên", "bệnh", "viện", "chợ", "cầu",
+				    "sông", "núi", "biển", "mưa", "nắng", "gió", "lúa", "gạo"};
+	struct harness *h = open_h(NULL, NULL);
+	char *texts[40];
+	struct worker w[4];
+	pthread_t th[4];
+	uint64_t seed = 88172645463325252ULL;
+	(void)state;
+
+	for (size_t i = 0; i < 40; i++) {
+		char *t = malloc(80 * 12), *p = t;
+		for (int k = 0; k < 80; k++) {
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			p += sprintf(p, "%s ", syl[seed % 32]);
+		}
+		texts[i] = t;
+	}
+	for (int k = 0; k < 4; k++) {
+		w[k] = (struct worker){.h = h, .texts = texts, .n = 40, .who = k};
+		assert_int_equal(pthread_create(&th[k], NULL, worker_run, &w[k]), 0);
+	}
+	int uniq = 0, dup = 0;
+	for (int k = 0; k < 4; k++) {
+		pthread_join(th[k], NULL);
+		uniq += w[k].unique, dup += w[k].dup;
+	}
+	assert_int_equal(uniq + dup, 160);
+	assert_int_equal(uniq, 40);
+	assert_int_equal(dup, 120);
+	for (size_t i = 0; i < 40; i++)
+		free(texts[i]);
+	harness_free(h);
+}
+
 static void test_bad_options(void **state)
 {
 	const struct newsd_plugin *p = newsd_plugin_deduper_describe();
@@ -751,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_entry_codec),
 		cmocka_unit_test(test_replay_after_restart),
 		cmocka_unit_test(test_two_instances),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_bad_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
