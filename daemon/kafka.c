@@ -32,8 +32,8 @@ _Static_assert(sizeof(void *) >= 8, "delivery tokens need 64-bit pointers");
 
 #define REVOKE_WAIT_MS 30000   /* at most, for in-flight records of revoked partitions */
 #define DRAIN_WAIT_MS 60000    /* at most, at shutdown */
-#define COMMIT_INTERVAL_MS 1000
-#define COMMIT_EVERY_ACKS 20000
+#define COMMIT_INTERVAL_MS 500
+#define COMMIT_EVERY_ACKS 5000
 
 struct track {
 	struct otrack ot;
@@ -57,6 +57,15 @@ struct retry {
 
 struct kctx {
 	struct kafka_run *kr;
+	/* librdkafka 2.0.2 loses the whole assignment when an offset commit
+	 * sent during a rebalance fails with ILLEGAL_GENERATION (librdkafka
+	 * issue #4059, fixed upstream much later): every record since the
+	 * last commit is then processed twice.  So periodic commits wait
+	 * while the group's join state is not "steady", which librdkafka
+	 * reports only as a debug log line (CGRPJOINSTATE), read in on_log
+	 * from its own threads. */
+	atomic_int join_steady;
+	int user_debug;     /* the config asked for librdkafka debug output */
 	rd_kafka_t *cons, *prod;
 	char *errbuf;
 	size_t errlen;
@@ -688,6 +697,24 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	}
 }
 
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	struct kctx *k = rd_kafka_opaque(rk);
+
+	if (k && strcmp(fac, "CGRPJOINSTATE") == 0) {
+		/* Group "g" changed join state A -> B (state up) */
+		const char *to = strstr(buf, " -> ");
+		if (to)
+			atomic_store(&k->join_steady, strncmp(to + 4, "steady", 6) == 0);
+	}
+	if (level <= 6 || (k && k->user_debug)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(stderr, "%%%d|%lld.%03ld|%s|%s| %s\n", level, (long long)ts.tv_sec,
+			ts.tv_nsec / 1000000L, fac, rd_kafka_name(rk), buf);
+	}
+}
+
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct kctx *k = opaque;
@@ -798,6 +825,16 @@ static rd_kafka_t *make_consumer(struct kctx *k, char *err, size_t errlen)
 	    conf_set(rc, "enable.partition.eof", k->kr->exit_at_end ? "true" : "false", err,
 		     errlen) < 0)
 		goto fail;
+	{
+		json_t *d = c->consumer_props ? json_object_get(c->consumer_props, "debug") : NULL;
+		char dbg[512];
+		k->user_debug = json_is_string(d) && json_string_length(d) > 0;
+		snprintf(dbg, sizeof(dbg), "%s%scgrp", k->user_debug ? json_string_value(d) : "",
+			 k->user_debug ? "," : "");
+		if (conf_set(rc, "debug", dbg, err, errlen) < 0)
+			goto fail;
+	}
+	rd_kafka_conf_set_log_cb(rc, on_log);
 	rd_kafka_conf_set_opaque(rc, k);
 	rd_kafka_conf_set_rebalance_cb(rc, on_rebalance);
 	rd_kafka_conf_set_offset_commit_cb(rc, on_commit);
@@ -929,6 +966,7 @@ int kafka_run(struct kafka_run *kr, char *err, size_t errlen)
 	int rc = 0;
 
 	k.retries_tail = &k.retries;
+	atomic_init(&k.join_steady, 0);
 	k.cap = kr->conf->batch_size ? kr->conf->batch_size : 512;
 	k.msgs = calloc(k.cap, sizeof(*k.msgs));
 	k.seqs = calloc(k.cap, sizeof(*k.seqs));
@@ -974,8 +1012,9 @@ int kafka_run(struct kafka_run *kr, char *err, size_t errlen)
 		batch_run(&k);
 		if (k.fatal)
 			break;
-		if (now_ms() - k.last_commit_ms >= COMMIT_INTERVAL_MS ||
-		    k.acks_since_commit >= COMMIT_EVERY_ACKS)
+		if ((now_ms() - k.last_commit_ms >= COMMIT_INTERVAL_MS ||
+		     k.acks_since_commit >= COMMIT_EVERY_ACKS) &&
+		    atomic_load(&k.join_steady))
 			commit(&k, NULL, 1);
 		if (kr->exit_at_end && at_end(&k)) {
 			LOGI(kr->log, "every assigned partition is at its end");

@@ -12,6 +12,10 @@
 #            exactly what was written out (nothing processed and uncommitted,
 #            nothing committed and unprocessed); a restart finishes the rest
 #            with no duplicate at all.
+#   scaleout a second daemon joins the group mid-stream: the cooperative
+#            rebalance moves partitions to it; the first one finishes and
+#            commits what it gives up, so there is no duplicate at all, and
+#            both wrote records.
 #
 # Data stays far below the mock's ~5 MiB per partition (about 0.5 MiB per
 # input partition).  Waiting loops have generous bounds and fail with a
@@ -26,6 +30,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/newsd-e2e-$MODE.XXXXXX")
 GROUP="e2e-$MODE-$$"
 BROKER_PID=
 DAEMON_PID=
+DAEMON2_PID=
 PRODUCER_PID=
 DAEMON_RUNS=0
 
@@ -33,7 +38,7 @@ log() { echo "[$MODE] $*"; }
 
 cleanup() {
 	local rc=$?
-	for p in $PRODUCER_PID $DAEMON_PID; do
+	for p in $PRODUCER_PID $DAEMON_PID $DAEMON2_PID; do
 		kill -KILL "$p" 2>/dev/null || true
 	done
 	if [ -n "$BROKER_PID" ]; then
@@ -139,7 +144,9 @@ stop_daemon() { # SIGTERM, expect exit 0
 # ---- run ----
 start_daemon
 wait_until 60 "the daemon's first assignment" assigned
-"$KTOOL" produce -b "$BS" -t in -n $N --malformed-every 100 --rate 2000 >"$W/produced.tsv" &
+RATE=2000
+[ "$MODE" = scaleout ] && RATE=500 # still producing when the second member gets partitions
+"$KTOOL" produce -b "$BS" -t in -n $N --malformed-every 100 --rate $RATE >"$W/produced.tsv" &
 PRODUCER_PID=$!
 
 case "$MODE" in
@@ -161,6 +168,19 @@ sigterm)
 	[ "$w" -eq "$c" ] || fail "committed offsets ($c) differ from records written ($w)"
 	[ "$w" -lt $N ] || log "note: everything was written before the SIGTERM"
 	start_daemon
+	;;
+scaleout)
+	wait_until 90 "1,000 records written" at_least_written 1000
+	FIRST_PID=$DAEMON_PID
+	start_daemon
+	DAEMON2_PID=$DAEMON_PID
+	wait_until 90 "the second member's assignment" assigned
+	log "second member assigned with $(written) of $N records written"
+	DAEMON_PID=$FIRST_PID
+	wait_until 150 "committed offsets at the end of every partition" caught_up_all
+	stop_daemon
+	DAEMON_PID=$DAEMON2_PID
+	DAEMON2_PID=
 	;;
 *) fail "unknown mode $MODE" ;;
 esac
@@ -208,12 +228,22 @@ noreason=$(awk -F'\t' '$5 == "-" || $5 == ""' "$W/dlq.tsv" | wc -l)
 [ "$noreason" -eq 0 ] || fail "$noreason dead letters without a reason header"
 
 case "$MODE" in
-basic | sigterm)
+basic | sigterm | scaleout)
 	[ "$dup_out" -eq 0 ] && [ "$dup_dlq" -eq 0 ] ||
 		fail "duplicates without a crash: output $dup_out, dead letters $dup_dlq"
 	;;
+esac
+if [ "$MODE" = scaleout ]; then
+	for r in 1 2; do
+		share=$(sed -n 's/.*"records.input":\([0-9]*\).*/\1/p' "$W/daemon$r.log")
+		log "member $r processed ${share:-0} records"
+		[ "${share:-0}" -gt 0 ] || fail "member $r got no share of the input"
+	done
+fi
+case "$MODE" in
 sigkill)
 	log "redelivered after SIGKILL (duplicates, allowed): $((dup_out + dup_dlq))"
 	;;
+*) ;;
 esac
 log "PASS"
