@@ -3,15 +3,19 @@
  * code with the daemon.
  *
  *   ktool produce -b BS -t TOPIC -n N [--start S] [--prefix P] [--size BYTES]
- *                 [--malformed-every K] [--rate MSGS_PER_S]
+ *                 [--malformed-every K] [--rate MSGS_PER_S] [--edit]
  *       Produces N keyed messages (key = id = P%07d, from S).  Every K-th one
  *       is malformed (truncated JSON, not an object, no text, invalid UTF-8
  *       inside a JSON string, in turn).  Prints "id<TAB>ok|bad<TAB>xxh64" per
- *       message, the hash being that of the payload.
- *   ktool read -b BS -t TOPIC
+ *       message, the hash being that of the payload.  The text depends only
+ *       on the number, so another prefix over the same numbers produces
+ *       exact copies; --edit makes near copies (a sentence added, one word
+ *       changed).
+ *   ktool read -b BS -t TOPIC [--field PATH]...
  *       Reads every partition from the beginning to the end it has now;
  *       prints "key<TAB>xxh64<TAB>partition<TAB>offset<TAB>reason" (reason:
- *       the `reason` header or "-").  Exit 3 when a low watermark is not 0
+ *       the `reason` header or "-"), then the value's JSON field at each
+ *       dotted PATH ("-" when absent).  Exit 3 when a low watermark is not 0
  *       (the mock dropped old data: the read is incomplete).
  *   ktool count -b BS -t TOPIC
  *       Prints the number of messages the topic holds (sum over partitions).
@@ -26,12 +30,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <time.h>
 #include <xxhash.h>
+
+#define MAX_FIELDS 8
 
 struct opts {
 	const char *bs, *topic, *group, *prefix;
 	long n, start, size, malformed_every, rate;
+	int edit;
+	const char *fields[MAX_FIELDS];
+	int n_fields;
 };
 
 static void die(const char *what, const char *detail)
@@ -152,6 +162,16 @@ static int cmd_produce(const struct opts *o)
 
 		snprintf(id, sizeof(id), "%s%07ld", o->prefix, num);
 		body(text, size - 64 > 16 ? size - 64 : 17, num);
+		if (o->edit) { /* a near copy: first word replaced, a sentence added */
+			static const char tail[] = " Theo phóng viên thường trú tại Đà Nẵng.";
+			char *sp = strchr(text, ' ');
+			size_t rest = sp ? strlen(sp) : 0;
+			if (sp && 3 + rest + sizeof(tail) < size) {
+				memmove(text + 3, sp, rest + 1);
+				memcpy(text, "Tin", 3);
+				memcpy(text + 3 + rest, tail, sizeof(tail));
+			}
+		}
 		if (!bad) {
 			len = snprintf(payload, size + 256,
 				       "{\"id\":\"%s\",\"source\":\"ktool\",\"text\":\"%s\"}", id, text);
@@ -213,6 +233,32 @@ static int cmd_produce(const struct opts *o)
 
 /* ---- read ---- */
 
+/* Prints TAB and the value at dotted path (strings bare, others as JSON). */
+static void print_field(json_t *root, const char *path)
+{
+	char seg[128];
+	json_t *v = root;
+
+	while (v && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(seg))
+			n = sizeof(seg) - 1;
+		memcpy(seg, path, n);
+		seg[n] = '\0';
+		v = json_is_object(v) ? json_object_get(v, seg) : NULL;
+		path += n + (path[n] == '.');
+	}
+	if (!v) {
+		fputs("\t-", stdout);
+	} else if (json_is_string(v)) {
+		printf("\t%s", json_string_value(v));
+	} else {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		printf("\t%s", s ? s : "?");
+		free(s);
+	}
+}
+
 static int cmd_read(const struct opts *o)
 {
 	/* assign() needs a group.id; this reader never joins nor commits */
@@ -252,9 +298,14 @@ static int cmd_read(const struct opts *o)
 			if (rd_kafka_message_headers(m, &h) || !h ||
 			    rd_kafka_header_get_last(h, "reason", &r, &rl))
 				r = NULL;
-			printf("%.*s\t%016" PRIx64 "\t%d\t%" PRId64 "\t%.*s\n", (int)m->key_len,
+			printf("%.*s\t%016" PRIx64 "\t%d\t%" PRId64 "\t%.*s", (int)m->key_len,
 			       m->key ? (const char *)m->key : "", (uint64_t)XXH64(m->payload, m->len, 0),
 			       p, m->offset, r ? (int)rl : 1, r ? (const char *)r : "-");
+			json_t *root = o->n_fields ? json_loadb(m->payload, m->len, 0, NULL) : NULL;
+			for (int f = 0; f < o->n_fields; f++)
+				print_field(root, o->fields[f]);
+			json_decref(root);
+			putchar('\n');
 		} else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			fprintf(stderr, "ktool: %s\n", rd_kafka_message_errstr(m));
 		}
@@ -323,6 +374,8 @@ int main(int argc, char **argv)
 		{"size", required_argument, NULL, 'z'},
 		{"malformed-every", required_argument, NULL, 'm'},
 		{"rate", required_argument, NULL, 'r'},
+		{"edit", no_argument, NULL, 'e'},
+		{"field", required_argument, NULL, 'f'},
 		{0},
 	};
 	struct opts o = {.prefix = "m", .size = 300, .n = 0};
@@ -342,6 +395,12 @@ int main(int argc, char **argv)
 		case 'z': o.size = atol(optarg); break;
 		case 'm': o.malformed_every = atol(optarg); break;
 		case 'r': o.rate = atol(optarg); break;
+		case 'e': o.edit = 1; break;
+		case 'f':
+			if (o.n_fields == MAX_FIELDS)
+				die("too many --field options", NULL);
+			o.fields[o.n_fields++] = optarg;
+			break;
 		default: die("bad option", NULL);
 		}
 	}
