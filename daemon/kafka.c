@@ -521,11 +521,31 @@ static void batch_release(struct kctx *k)
 	k->n = 0;
 }
 
+/* Applies what the state logs' readers have fetched (from any instance)
+ * before the workers start: a plugin polling from process() may find
+ * another worker already draining the log and go on without the backlog.
+ * The workers are idle here, so no plugin code runs concurrently. */
+static void states_poll(struct kctx *k)
+{
+	struct state_registry *reg = k->kr->states;
+
+	if (!reg)
+		return;
+	pthread_mutex_lock(&reg->lock);
+	for (struct newsd_state *s = reg->head; s; s = s->next) {
+		int n = s->ops->poll(s);
+		if (n < 0)
+			LOGW(k->kr->log, "state log %s: poll: %s", s->name, strerror(-n));
+	}
+	pthread_mutex_unlock(&reg->lock);
+}
+
 /* Processes and routes the collected batch. */
 static void batch_run(struct kctx *k)
 {
 	if (k->n == 0)
 		return;
+	states_poll(k);
 	if (pipeline_run_batch(k->kr->pipe, k->items, k->n) < 0) {
 		for (size_t i = 0; i < k->n; i++)
 			if (k->items[i].outcome == ITEM_FATAL) {

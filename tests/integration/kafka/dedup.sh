@@ -4,8 +4,10 @@
 #
 #   restart  300 stories are processed; the daemon is SIGKILLed and started
 #            again (it replays newsd.state.deduper); then 150 exact and 150
-#            near copies of those stories, under new ids, must all be tagged
-#            duplicate / near_duplicate of their original.
+#            near copies of those stories, under new ids, must all be judged
+#            duplicate / near_duplicate of their original.  The deduper runs
+#            with action: drop here, so the copies must land on the
+#            duplicates topic and only the stories on the output topic.
 #   twoinst  two daemons in one group; 300 stories, then (once they are
 #            committed and a follow allowance has passed) 300 copies spread
 #            over every partition: all caught, whichever member processed the
@@ -62,7 +64,7 @@ wait_until() {
 }
 
 "$NEWSD" dev-broker --brokers 3 --partitions 6 --bootstrap-file "$W/bs" \
-	--topic in:6 --topic out:6 --topic dlq:6 --topic newsd.state.deduper:4 \
+	--topic in:6 --topic out:6 --topic dlq:6 --topic dups:6 --topic newsd.state.deduper:4 \
 	>"$W/broker.out" 2>"$W/broker.log" &
 BROKER_PID=$!
 wait_until 30 "the dev broker's bootstrap file" test -s "$W/bs"
@@ -84,12 +86,13 @@ input:
 output:
   topic: out
   dead_letter_topic: dlq
+  duplicates_topic: dups
 state:
   topic_prefix: newsd.state.
 pipeline:
   - plugin: deduper
     config:
-      action: tag
+      action: $([ "$MODE" = restart ] && echo drop || echo tag)
 EOF
 
 start_daemon() { # prints nothing; appends the pid to PIDS
@@ -172,6 +175,17 @@ esac
 
 "$KTOOL" read -b "$BS" -t out --field dedup.status --field dedup.of >"$W/out.tsv" ||
 	fail "reading out (low watermark moved?)"
+"$KTOOL" read -b "$BS" -t dups --field dedup.status --field dedup.of >"$W/dups.tsv" ||
+	fail "reading dups (low watermark moved?)"
+if [ "$MODE" = restart ]; then # action: drop
+	wrong=$(awk -F'\t' '$1 !~ /^s/' "$W/out.tsv" | wc -l)
+	[ "$wrong" -eq 0 ] || fail "$wrong copies on the output topic under action: drop"
+	wrong=$(awk -F'\t' '$1 !~ /^[ce]/ || $5 == "-"' "$W/dups.tsv" | wc -l)
+	[ "$wrong" -eq 0 ] || fail "$wrong unexpected records (or no reason header) on the duplicates topic"
+	cat "$W/dups.tsv" >>"$W/out.tsv"
+else
+	[ "$(wc -l <"$W/dups.tsv")" -eq 0 ] || fail "records on the duplicates topic under action: tag"
+fi
 dead=$("$KTOOL" count -b "$BS" -t dlq)
 if [ "$dead" -ne 0 ]; then
 	"$KTOOL" read -b "$BS" -t dlq | cut -f1,5 | sort | uniq -c -f1 | head -5

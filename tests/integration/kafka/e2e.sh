@@ -12,6 +12,9 @@
 #            exactly what was written out (nothing processed and uncommitted,
 #            nothing committed and unprocessed); a restart finishes the rest
 #            with no duplicate at all.
+#   backpressure  3,000 messages (1% malformed) preloaded, in-flight records
+#            bounded at 32 (batches of 16): partitions are paused and resumed
+#            all along; nothing lost, nothing repeated, offsets at the end.
 #   scaleout a second daemon joins the group mid-stream: the cooperative
 #            rebalance moves partitions to it; the first one finishes and
 #            commits what it gives up, so there is no duplicate at all, and
@@ -26,6 +29,7 @@ NEWSD=$1
 KTOOL=$2
 MODE=$3
 N=10000
+[ "$MODE" = backpressure ] && N=3000
 W=$(mktemp -d "${TMPDIR:-/tmp}/newsd-e2e-$MODE.XXXXXX")
 GROUP="e2e-$MODE-$$"
 BROKER_PID=
@@ -83,7 +87,7 @@ BS=$(cat "$W/bs")
 log "dev broker $BROKER_PID at $BS"
 
 cat >"$W/cfg.yaml" <<EOF
-log_level: info
+log_level: ${E2E_LOG_LEVEL:-info}
 workers: 2
 input:
   format: json
@@ -95,12 +99,13 @@ input:
       session.timeout.ms: 6000
       heartbeat.interval.ms: 500
       fetch.wait.max.ms: 20
+$([ -n "${E2E_RDKAFKA_DEBUG:-}" ] && echo "      debug: $E2E_RDKAFKA_DEBUG")
 output:
   topic: out
   dead_letter_topic: dlq
 limits:
-  max_in_flight: 2000
-  batch_size: 128
+  max_in_flight: $([ "$MODE" = backpressure ] && echo 32 || echo 2000)
+  batch_size: $([ "$MODE" = backpressure ] && echo 16 || echo 128)
 pipeline:
   - plugin: example
 EOF
@@ -143,14 +148,15 @@ stop_daemon() { # SIGTERM, expect exit 0
 
 # ---- run ----
 start_daemon
-wait_until 60 "the daemon's first assignment" assigned
+[ "$MODE" = backpressure ] || wait_until 60 "the daemon's first assignment" assigned
 RATE=2000
+[ "$MODE" = backpressure ] && RATE=0 # all there before the first assignment
 [ "$MODE" = scaleout ] && RATE=500 # still producing when the second member gets partitions
 "$KTOOL" produce -b "$BS" -t in -n $N --malformed-every 100 --rate $RATE >"$W/produced.tsv" &
 PRODUCER_PID=$!
 
 case "$MODE" in
-basic) ;;
+basic | backpressure) ;;
 sigkill)
 	wait_until 90 "2,000 records written" at_least_written 2000
 	kill -KILL "$DAEMON_PID"
@@ -188,6 +194,11 @@ esac
 wait_until 150 "committed offsets at the end of every partition" caught_up_all
 stop_daemon
 [ "$(lag)" -eq 0 ] || fail "committed offsets moved back after shutdown"
+if [ "$MODE" = backpressure ]; then
+	pauses=$(sed -n 's/.*"kafka.pauses":\([0-9]*\).*/\1/p' "$W/daemon1.log")
+	log "partitions paused ${pauses:-0} times"
+	[ "${pauses:-0}" -gt 0 ] || fail "the in-flight bound of 32 never paused the partitions"
+fi
 
 # ---- check content ----
 "$KTOOL" read -b "$BS" -t out >"$W/out.tsv" || fail "reading out (low watermark moved?)"
@@ -228,7 +239,7 @@ noreason=$(awk -F'\t' '$5 == "-" || $5 == ""' "$W/dlq.tsv" | wc -l)
 [ "$noreason" -eq 0 ] || fail "$noreason dead letters without a reason header"
 
 case "$MODE" in
-basic | sigterm | scaleout)
+basic | sigterm | scaleout | backpressure)
 	[ "$dup_out" -eq 0 ] && [ "$dup_dlq" -eq 0 ] ||
 		fail "duplicates without a crash: output $dup_out, dead letters $dup_dlq"
 	;;
