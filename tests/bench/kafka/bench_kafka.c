@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,6 +168,7 @@ static void start_broker(struct bench *b)
 		die("fork", strerror(errno));
 	if (b->broker == 0) {
 		char log[300];
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a benchmark that died */
 		snprintf(log, sizeof(log), "%s/broker.log", b->dir);
 		if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
 			_exit(127);
@@ -365,6 +367,7 @@ static int run_newsd(struct bench *b, int round, double *own_s, double *wall_s, 
 	if (pid < 0)
 		die("fork", strerror(errno));
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
 			_exit(127);
 		execl(b->newsd, b->newsd, "run", "-c", cfg, "--exit-at-end", (char *)NULL);
