@@ -8,6 +8,8 @@ void metrics_init(struct metrics *m)
 {
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
+	/* registered first, so a full table can still count what it drops */
+	metrics_add(m, NULL, "metrics.overflow", 0);
 }
 
 void metrics_destroy(struct metrics *m)
@@ -15,28 +17,40 @@ void metrics_destroy(struct metrics *m)
 	pthread_mutex_destroy(&m->lock);
 }
 
+/* A counter's name is "prefix.name" cut to METRICS_NAME_MAX - 1 bytes, as
+ * stored; hashing and comparing walk that without building it. */
+#define NAME_LIMIT (METRICS_NAME_MAX - 1)
+
 static uint32_t fnv1a(const char *a, const char *b)
 {
 	uint32_t h = 2166136261u;
+	size_t n = 0;
 
-	for (const char *p = a; p && *p; p++)
+	for (const char *p = a; p && *p && n < NAME_LIMIT; p++, n++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	if (a) 
-		h = (h ^ '.') * 16777619u;
-	for (const char *p = b; *p; p++)
+	if (a && n < NAME_LIMIT)
+		h = (h ^ '.') * 16777619u, n++;
+	for (const char *p = b; *p && n < NAME_LIMIT; p++, n++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	return h;
 }
 
 static int name_eq(const char *slot, const char *prefix, const char *name)
 {
-	if (prefix) {
-		size_t n = strlen(prefix);
-		if (strncmp(slot, prefix, n) != 0 || slot[n] != '.')
+	size_t n = 0;
+
+	for (const char *p = prefix; p && *p && n < NAME_LIMIT; p++, n++)
+		if (slot[n] != *p)
 			return 0;
-		slot += n + 1;
+	if (prefix && n < NAME_LIMIT) {
+		if (slot[n] != '.')
+			return 0;
+		n++;
 	}
-	return strcmp(slot, name) == 0;
+	for (const char *p = name; *p && n < NAME_LIMIT; p++, n++)
+		if (slot[n] != *p)
+			return 0;
+	return slot[n] == '\0';
 }
 
 static struct metric *find(struct metrics *m, const char *prefix, const char *name, int create)

@@ -127,6 +127,19 @@ static int next_segment(const char **path, char seg[PATH_SEG_MAX])
 	return (int)n;
 }
 
+/* 1 when every dotted segment of path is non-empty and short enough. */
+static int path_valid(const char *path)
+{
+	char seg[PATH_SEG_MAX];
+
+	if (!path || !*path)
+		return 0;
+	while (*path)
+		if (next_segment(&path, seg) < 0)
+			return 0;
+	return 1;
+}
+
 json_t *record_lookup(const json_t *root, const char *path)
 {
 	char seg[PATH_SEG_MAX];
@@ -154,7 +167,8 @@ int record_put(json_t *root, const char *path, json_t *value)
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (!path || !*path) {
+	/* checked whole first: a bad path must not leave objects behind */
+	if (!path_valid(path)) {
 		rc = -EINVAL;
 		goto out;
 	}

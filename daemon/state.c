@@ -196,9 +196,18 @@ static long file_replay(FILE *f, newsd_state_entry_fn fn, void *opaque)
 	char *buf = NULL;
 	size_t cap = 0;
 	long good = 0;
+	size_t remaining;
+
+	long end = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+
+	/* unknown size: trust the headers rather than truncate good data */
+	remaining = end >= 0 ? (size_t)end : SIZE_MAX;
+	rewind(f);
 
 	while (fread(hdr, 1, 8, f) == 8) {
 		size_t kl = get_u32(hdr), vl = get_u32(hdr + 4);
+		if (kl + vl > remaining - 8)
+			break; /* a torn or corrupt header: never trust its sizes */
 		if (kl + vl > cap) {
 			char *nb = realloc(buf, kl + vl);
 			if (!nb)
@@ -209,7 +218,8 @@ static long file_replay(FILE *f, newsd_state_entry_fn fn, void *opaque)
 		if (fread(buf, 1, kl + vl, f) != kl + vl)
 			break; /* torn tail */
 		fn(opaque, buf, kl, buf + kl, vl);
-		good = ftell(f);
+		good += (long)(8 + kl + vl); /* no ftell syscall per entry */
+		remaining -= 8 + kl + vl;
 	}
 	free(buf);
 	return good;

@@ -1,11 +1,7 @@
-/* test_pending.c — defects found in files this test area does not own,
- * each pinned by a test that FAILS until the fix (given in the commit
- * message and the report) is applied.  Each runs as its own meson test
- * with should_fail: true, so the suite stays green meanwhile; once a fix
- * lands its test shows up as an unexpected pass: move it into the `core`
- * binary and drop its should_fail.
+/* test_pending.c — regression tests for defects found in record.c and
+ * metrics.c by this area's tests, now fixed.
  *
- *   test_pending NAME    runs one test; exit status 0 = the bug is fixed
+ *   test_pending NAME    runs one test; exit status 0 = it passes
  */
 #include <errno.h>
 #include <jansson.h>
