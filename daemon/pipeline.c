@@ -151,7 +151,7 @@ static void backoff(int attempt)
 static void process_item(struct pipeline *p, size_t w, struct work_item *it)
 {
 	struct newsd_record rec = {0};
-	char err[sizeof(it->reason)];
+	char err[sizeof(((struct work_item *)0)->reason) - 64]; /* room for our prefix */
 	json_t *root;
 
 	it->outcome = ITEM_OUTPUT;

@@ -105,7 +105,8 @@ void record_clear(struct newsd_record *r)
 
 char *record_dump(const struct newsd_record *r, size_t *len)
 {
-	char *s = json_dumps(r->root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* 6 significant digits: a similarity of 0.898 stays 0.898 on the wire */
+	char *s = json_dumps(r->root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 
 	if (s && len)
 		*len = strlen(s);

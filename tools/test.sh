@@ -18,28 +18,29 @@ tally() { # $1 = build dir: adds meson's counts from its last test run
 		/^Skipped:/ {s=$2} END {printf "ok=%d fl=%d sk=%d", ok, f+u+t, s}' "$log")"
 	passed=$((passed + ok)); failed=$((failed + fl)); skipped=$((skipped + sk))
 }
-run_suite() { # $1 = build dir, rest = meson setup options
-	dir=$1; shift
+run_suite() { # $1 = build dir, $2 = meson test options, rest = meson setup options
+	dir=$1; topts=$2; shift 2
 	if [ -d "$dir" ]; then
 		meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1
 	else
 		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
 	fi || { cat "$dir.setup.log"; status=1; failed=$((failed + 1)); return; }
 	ninja -C "$dir" || { status=1; failed=$((failed + 1)); return; }
-	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 \
-		--no-suite bench || status=1
+	# shellcheck disable=SC2086
+	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 $topts || status=1
 	tally "$dir"
 }
 
 echo "=== plain build"
-run_suite build-test --buildtype=debugoptimized
+run_suite build-test "" --buildtype=debugoptimized
 echo "=== ASan + UBSan build"
-run_suite build-test-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+run_suite build-test-asan "" --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dbenchmarks=false
 if command -v clang >/dev/null 2>&1; then
 	echo "=== fuzz targets (clang, libFuzzer)"
-	CC=clang run_suite build-test-fuzz --buildtype=debug -Dfuzzers=true -Dbenchmarks=false \
-		-Db_lundef=false
+	# only the libFuzzer targets run here: the other suites ran above
+	CC=clang run_suite build-test-fuzz "--suite fuzz" --buildtype=debug -Dfuzzers=true \
+		-Dbenchmarks=false -Db_lundef=false
 fi
 
 echo "newsd tests: $passed passed, $failed failed, $skipped skipped"
