@@ -42,6 +42,6 @@ echo "== newsd run (exits when every partition is consumed and committed)"
 NEWSD_LOG_LEVEL=${NEWSD_LOG_LEVEL:-info} ./build/daemon/newsd run -c config/newsd.yaml --exit-at-end
 
 echo "== enriched records (news.enriched)"
-kcat -C -b "$NEWSD_BROKERS" -t news.enriched -e -q -f '%s\n' | jq -C 'del(.text) + {text_start: (.text // "" | .[0:160])}'
+kcat -C -b "$NEWSD_BROKERS" -t news.enriched -e -q -f '%s\n' | jq 'del(.text) + {text_start: (.text // "" | .[0:160])}'
 echo "== dead letters (news.dead): headers, then the original payload"
 kcat -C -b "$NEWSD_BROKERS" -t news.dead -e -q -f '%h\n%s\n\n'
