@@ -1,17 +1,9 @@
-/* corpus.h — JSON Lines (optionally gzip'd) read with zlib, one object at
- * a time, for the cleaner's benchmarks. */
+/* corpus.h — the shared corpus reader plus the cleaner benchmarks' generator
+ * helper. */
 #ifndef CLEANER_CORPUS_H
 #define CLEANER_CORPUS_H
 
-#include <jansson.h>
-#include <stddef.h>
-
-struct corpus;
-
-struct corpus *corpus_open(const char *path);
-/** Next line as a JSON object (owned by the caller), or NULL at the end. */
-json_t *corpus_next(struct corpus *c);
-void corpus_close(struct corpus *c);
+#include "../../corpus/corpus.h"
 
 /** Deterministic pseudo-random numbers (xorshift) for generated data. */
 static inline unsigned rnd(unsigned long long *s)

@@ -302,7 +302,7 @@ int main(int argc, char **argv)
 				"[--pairs] [--limit N]\n", argv[0]);
 		return 2;
 	}
-	struct jl *jl = jl_open(path);
+	struct corpus *jl = corpus_open(path);
 	if (!jl) {
 		perror(path);
 		return 1;
@@ -312,7 +312,7 @@ int main(int argc, char **argv)
 	struct art *a = malloc(cap * sizeof(*a));
 	uint64_t *bodyh = NULL;
 	json_t *o;
-	while ((o = jl_next(jl)) && (!limit || n < limit)) {
+	while ((o = corpus_next(jl)) && (!limit || n < limit)) {
 		const char *id = json_string_value(json_object_get(o, "id"));
 		const char *ti = json_string_value(json_object_get(o, "title"));
 		const char *su = json_string_value(json_object_get(o, "summary"));
@@ -343,7 +343,7 @@ int main(int argc, char **argv)
 		json_decref(o);
 	}
 	json_decref(o);
-	jl_close(jl);
+	corpus_close(jl);
 	/* corpus duplicates: same body */
 	qsort(bodyh, n, 2 * sizeof(uint64_t), cmp_u64);
 	for (size_t i = 0; i < n; i++)

@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	dd_index_free(&ix);
 
 	/* ---- 3. articles ---- */
-	struct jl *jl = jl_open(path);
+	struct corpus *jl = corpus_open(path);
 	if (!jl) {
 		perror(path);
 		return 1;
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 	struct sb acc = {0};
 	size_t made = 0, bytes = 0, copies = 0;
 	json_t *o;
-	while (made < narticles && (o = jl_next(jl))) {
+	while (made < narticles && (o = corpus_next(jl))) {
 		const char *t = json_string_value(json_object_get(o, "text"));
 		if (t) {
 			if (acc.len)
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 		acc.p[cut] = '\0';
 		texts[made++] = sb_take(&acc);
 	}
-	jl_close(jl);
+	corpus_close(jl);
 	free(acc.p);
 	narticles = made;
 	/* 10% of the stream: copies (exact or with typos) of earlier articles */

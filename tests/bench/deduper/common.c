@@ -10,61 +10,6 @@
 #include <unicode/ustring.h>
 #include <zlib.h>
 
-struct jl {
-	gzFile f;
-	char *line;
-	size_t cap;
-};
-
-struct jl *jl_open(const char *path)
-{
-	struct jl *c = calloc(1, sizeof(*c));
-	if (!c || !(c->f = gzopen(path, "rb"))) {
-		free(c);
-		return NULL;
-	}
-	gzbuffer(c->f, 1 << 20);
-	return c;
-}
-
-json_t *jl_next(struct jl *c)
-{
-	for (;;) {
-		size_t n = 0;
-		for (;;) {
-			if (n + 2 >= c->cap) {
-				size_t cap = c->cap ? c->cap * 2 : 1 << 16;
-				char *p = realloc(c->line, cap);
-				if (!p)
-					return NULL;
-				c->line = p;
-				c->cap = cap;
-			}
-			if (!gzgets(c->f, c->line + n, (int)(c->cap - n))) {
-				if (n == 0)
-					return NULL;
-				break;
-			}
-			n += strlen(c->line + n);
-			if (n > 0 && c->line[n - 1] == '\n')
-				break;
-		}
-		json_t *o = json_loadb(c->line, n, 0, NULL);
-		if (json_is_object(o))
-			return o;
-		json_decref(o);
-	}
-}
-
-void jl_close(struct jl *c)
-{
-	if (!c)
-		return;
-	gzclose(c->f);
-	free(c->line);
-	free(c);
-}
-
 void sb_put(struct sb *b, const char *s, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {

@@ -5,14 +5,12 @@
 #define DEDUPER_BENCH_COMMON_H
 
 #include <jansson.h>
+
+#include "../../corpus/corpus.h"
 #include <stddef.h>
 #include <stdint.h>
 
 /** JSON Lines, optionally gzip'd. */
-struct jl;
-struct jl *jl_open(const char *path);
-json_t *jl_next(struct jl *c); /* (owned) or NULL at the end */
-void jl_close(struct jl *c);
 
 /** xorshift64 */
 static inline uint64_t rnd(uint64_t *s)

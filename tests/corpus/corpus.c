@@ -1,4 +1,4 @@
-/* corpus.c — see corpus.h. */
+/* corpus.c — see corpus.h.  Lines of any length: the buffer grows. */
 #include "corpus.h"
 
 #include <stdlib.h>
