@@ -11,12 +11,22 @@ NEWSD_WITH_CLANG=1 sh tools/setup-deps.sh || exit 1
 export NEWSD_SHARED
 
 passed=0 failed=0 skipped=0 status=0
+failures="" # one line per failed test: build dir, name, last lines of its output
 tally() { # $1 = build dir: adds meson's counts from its last test run
 	log="$1/meson-logs/testlog.txt"
 	[ -f "$log" ] || return 0
 	eval "$(awk '/^Ok:/ {ok=$2} /^Fail:/ {f=$2} /^Unexpected Pass:/ {u=$3} /^Timeout:/ {t=$2}
 		/^Skipped:/ {s=$2} END {printf "ok=%d fl=%d sk=%d", ok, f+u+t, s}' "$log")"
 	passed=$((passed + ok)); failed=$((failed + fl)); skipped=$((skipped + sk))
+	# CI shows only the tail of this script's output: keep what failed for
+	# the end, with the last lines each failed test printed
+	json="$1/meson-logs/testlog.json"
+	[ -f "$json" ] && command -v jq >/dev/null 2>&1 || return 0
+	failures="$failures$(jq -r --arg dir "$1" 'select(.result != "OK" and .result != "SKIP")
+		| "--- \($dir): \(.name) \(.result) after \(.duration | floor) s\n"
+		+ ((.stdout // "") | split("\n") | .[-40:] | join("\n")) + "\n"
+		+ ((.stderr // "") | split("\n") | .[-20:] | join("\n"))' "$json")
+"
 }
 run_suite() { # $1 = build dir, $2 = meson test options, rest = meson setup options
 	dir=$1; topts=$2; shift 2
@@ -43,6 +53,10 @@ if command -v clang >/dev/null 2>&1; then
 		-Dbenchmarks=false -Db_lundef=false
 fi
 
+if [ -n "$(printf %s "$failures" | tr -d '\n')" ]; then
+	echo "=== failed tests (the end of what each printed)"
+	printf '%s' "$failures"
+fi
 echo "newsd tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1
 exit $status

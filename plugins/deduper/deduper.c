@@ -158,8 +158,13 @@ static void dd_on_entry(void *opaque, const char *key, size_t klen, const void *
 
 static void dd_poll(struct deduper *d)
 {
-	if (!d->state || pthread_mutex_trylock(&d->poll_lock) != 0)
-		return; /* another worker is polling right now */
+	if (!d->state)
+		return;
+	/* Wait for a worker that is applying entries right now rather than
+	 * skipping: judging a story while fetched entries are still being
+	 * applied lets the copy of a story another instance accepted through.
+	 * Uncontended, this is one mutex per record. */
+	pthread_mutex_lock(&d->poll_lock);
 	int n = d->host->state_poll(d->state);
 	pthread_mutex_unlock(&d->poll_lock);
 	if (n < 0)
