@@ -12,6 +12,8 @@
 #ifndef NEWSD_KAFKA_H
 #define NEWSD_KAFKA_H
 
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -51,11 +53,17 @@ struct devbroker_opts {
 	const struct newsd_conf *conf; /* may be NULL: topics of the config are created */
 	const char *const *topics;   /* extra "name[:partitions]", NULL-terminated, may be NULL */
 	const char *bootstrap_file;  /* may be NULL: written atomically (tmp + rename) */
+	const char *control_fifo;    /* may be NULL: FIFO of fault commands, see devbroker.c */
 };
 
 /** `newsd dev-broker`: starts librdkafka's mock cluster, creates topics,
  *  prints "BOOTSTRAP=<list>" on stdout and runs until *stop. */
 int devbroker_run(const struct devbroker_opts *o, struct logger *log, atomic_int *stop,
 		  char *err, size_t errlen);
+
+/** Applies one fault command ("down 2", "errors Produce 5 NOT_LEADER_FOR_PARTITION",
+ *  ...; the list is in devbroker.c) to a mock cluster.  Blank lines and
+ *  '#' comments do nothing.  Returns 0, or -EINVAL with the reason in err. */
+int devbroker_control(rd_kafka_mock_cluster_t *mc, const char *line, char *err, size_t errlen);
 
 #endif

@@ -5,7 +5,7 @@
  *   newsd check -c FILE                   validate, load and init every plugin
  *   newsd plugins [-c FILE]               list the plugins on the search path
  *   newsd dev-broker [-c FILE] [--brokers N] [--partitions N]
- *                    [--bootstrap-file F] [--topic NAME[:P]]...
+ *                    [--bootstrap-file F] [--control FIFO] [--topic NAME[:P]]...
  *   newsd version
  *
  * All mutable state lives in struct newsd_ctx.  Signals are taken by a
@@ -70,7 +70,7 @@ static void usage(FILE *f)
 	      "  newsd check -c FILE\n"
 	      "  newsd plugins [-c FILE]\n"
 	      "  newsd dev-broker [-c FILE] [--brokers N] [--partitions N] [--bootstrap-file F]\n"
-	      "                   [--topic NAME[:PARTITIONS]]...\n"
+	      "                   [--control FIFO] [--topic NAME[:PARTITIONS]]...\n"
 	      "  newsd version\n",
 	      f);
 }
@@ -327,8 +327,7 @@ static int cmd_run(struct newsd_ctx *ctx, const char *cfg, int exit_at_end)
 	return rc;
 }
 
-static int cmd_dev_broker(struct newsd_ctx *ctx, const char *cfg, int brokers, int partitions,
-			  const char *bootstrap_file, const char *const *topics)
+static int cmd_dev_broker(struct newsd_ctx *ctx, const char *cfg, struct devbroker_opts *o)
 {
 	char err[1024];
 	int rc = EXIT_OK;
@@ -339,14 +338,8 @@ static int cmd_dev_broker(struct newsd_ctx *ctx, const char *cfg, int brokers, i
 		fprintf(stderr, "newsd: cannot set up signal handling\n");
 		return EXIT_RUNTIME;
 	}
-	struct devbroker_opts o = {
-		.brokers = brokers,
-		.partitions = partitions,
-		.conf = ctx->conf,
-		.topics = topics,
-		.bootstrap_file = bootstrap_file,
-	};
-	if (devbroker_run(&o, &ctx->log, &ctx->stop, err, sizeof(err)) < 0) {
+	o->conf = ctx->conf;
+	if (devbroker_run(o, &ctx->log, &ctx->stop, err, sizeof(err)) < 0) {
 		fprintf(stderr, "newsd: dev-broker: %s\n", err);
 		rc = EXIT_RUNTIME;
 	}
@@ -366,6 +359,7 @@ int main(int argc, char **argv)
 		OPT_PARTITIONS,
 		OPT_BOOTSTRAP_FILE,
 		OPT_TOPIC,
+		OPT_CONTROL,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -379,11 +373,12 @@ int main(int argc, char **argv)
 		{"partitions", required_argument, NULL, OPT_PARTITIONS},
 		{"bootstrap-file", required_argument, NULL, OPT_BOOTSTRAP_FILE},
 		{"topic", required_argument, NULL, OPT_TOPIC},
+		{"control", required_argument, NULL, OPT_CONTROL},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *cfg = NULL, *in = NULL, *out = NULL, *dlq = NULL, *dropped = NULL;
-	const char *state_dir = NULL, *bootstrap_file = NULL;
+	const char *state_dir = NULL, *bootstrap_file = NULL, *control = NULL;
 	const char *topics[65] = {0};
 	size_t n_topics = 0;
 	int exit_at_end = 0, brokers = 3, partitions = 6, opt, rc;
@@ -416,6 +411,7 @@ int main(int argc, char **argv)
 		case OPT_BROKERS: brokers = atoi(optarg); break;
 		case OPT_PARTITIONS: partitions = atoi(optarg); break;
 		case OPT_BOOTSTRAP_FILE: bootstrap_file = optarg; break;
+		case OPT_CONTROL: control = optarg; break;
 		case OPT_TOPIC:
 			if (n_topics + 1 >= sizeof(topics) / sizeof(topics[0])) {
 				fprintf(stderr, "newsd: too many --topic options\n");
@@ -447,7 +443,12 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "plugins"))
 		rc = cmd_plugins(&ctx, cfg);
 	else if (!strcmp(cmd, "dev-broker"))
-		rc = cmd_dev_broker(&ctx, cfg, brokers, partitions, bootstrap_file, topics);
+		rc = cmd_dev_broker(&ctx, cfg,
+				    &(struct devbroker_opts){.brokers = brokers,
+							     .partitions = partitions,
+							     .topics = topics,
+							     .bootstrap_file = bootstrap_file,
+							     .control_fifo = control});
 	else {
 		fprintf(stderr, "newsd: unknown command '%s'\n", cmd);
 		usage(stderr);

@@ -15,6 +15,12 @@
 #   backpressure  3,000 messages (1% malformed) preloaded, in-flight records
 #            bounded at 32 (batches of 16): partitions are paused and resumed
 #            all along; nothing lost, nothing repeated, offsets at the end.
+#   faults   the same 10,000 messages while the dev broker injects faults
+#            through its control FIFO: produce, fetch and offset-commit
+#            requests answered with retriable errors, 200 ms of latency on
+#            every broker, then one broker down for a few seconds and up
+#            again: nothing lost, offsets at the end; duplicates are counted
+#            and printed (allowed: a failed commit may be retried later).
 #   scaleout a second daemon joins the group mid-stream: the cooperative
 #            rebalance moves partitions to it; the first one finishes and
 #            commits what it gives up, so there is no duplicate at all, and
@@ -55,7 +61,7 @@ cleanup() {
 			[ -f "$f" ] && { echo "---- tail $f"; tail -n 25 "$f"; }
 		done
 	else
-		rm -rf "$W"
+		[ -n "${E2E_KEEP:-}" ] || rm -rf "$W"
 	fi
 	exit $rc
 }
@@ -79,7 +85,9 @@ wait_until() {
 }
 
 # ---- broker ----
-"$NEWSD" dev-broker --brokers 3 --partitions 6 --bootstrap-file "$W/bs" \
+CONTROL=()
+[ "$MODE" = faults ] && CONTROL=(--control "$W/ctl")
+"$NEWSD" dev-broker --brokers 3 --partitions 6 --bootstrap-file "$W/bs" "${CONTROL[@]}" \
 	--topic in:6 --topic out:6 --topic dlq:6 >"$W/broker.out" 2>"$W/broker.log" &
 BROKER_PID=$!
 wait_until 30 "the dev broker's bootstrap file" test -s "$W/bs"
@@ -138,6 +146,14 @@ producer_done() {
 	[ -z "$PRODUCER_PID" ]
 }
 caught_up_all() { producer_done && caught_up; }
+fault() { # one command to the dev broker; waits until it is logged as applied
+	local before
+	before=$(grep -c "control: $1: ok" "$W/broker.log" || true)
+	echo "$1" >"$W/ctl"
+	wait_until 30 "the dev broker to apply '$1'" \
+		test "$(grep -c "control: $1: ok" "$W/broker.log" || true)" -gt "$before"
+	log "fault: $1" # (no count here: a broker that is down answers nobody)
+}
 stop_daemon() { # SIGTERM, expect exit 0
 	kill -TERM "$DAEMON_PID"
 	local rc=0
@@ -152,11 +168,24 @@ start_daemon
 RATE=2000
 [ "$MODE" = backpressure ] && RATE=0 # all there before the first assignment
 [ "$MODE" = scaleout ] && RATE=500 # still producing when the second member gets partitions
+[ "$MODE" = faults ] && RATE=500    # still producing while the faults last
 "$KTOOL" produce -b "$BS" -t in -n $N --malformed-every 100 --rate $RATE >"$W/produced.tsv" &
 PRODUCER_PID=$!
 
 case "$MODE" in
 basic | backpressure) ;;
+faults)
+	wait_until 90 "1,000 records written" at_least_written 1000
+	fault "errors Produce 30 NOT_LEADER_FOR_PARTITION"
+	fault "errors Fetch 10 NOT_LEADER_FOR_PARTITION"
+	fault "errors OffsetCommit 5 COORDINATOR_NOT_AVAILABLE"
+	fault "rtt -1 200"
+	wait_until 90 "3,000 records written" at_least_written 3000
+	fault "rtt -1 0"
+	fault "down 2"
+	sleep 3 # the outage lasts this long; nothing is asserted on time
+	fault "up 2"
+	;;
 sigkill)
 	wait_until 90 "2,000 records written" at_least_written 2000
 	kill -KILL "$DAEMON_PID"
@@ -254,6 +283,10 @@ fi
 case "$MODE" in
 sigkill)
 	log "redelivered after SIGKILL (duplicates, allowed): $((dup_out + dup_dlq))"
+	;;
+faults)
+	log "redelivered under faults (duplicates, allowed): $((dup_out + dup_dlq))"
+	grep -h "^newsd metrics:" "$W"/daemon*.log | sed 's/^/[faults] /' || true
 	;;
 *) ;;
 esac
