@@ -137,6 +137,13 @@ int cleaner_run(struct cleaner *c, struct cl_ctx *x, const char *html, size_t ht
 	res->charset = "UTF-8";
 	for (int k = 0; k < META_COUNT; k++)
 		buf_reset(&x->html.meta[k]);
+	/* a page sent as a raw payload arrives as `text` when its bytes are
+	 * valid UTF-8 (the host decodes only that far): markup is markup */
+	if (!html && text && looks_like_html(text, text_len)) {
+		html = text;
+		html_len = text_len;
+		text = NULL;
+	}
 	if (html) {
 		if (cl_html_extract(html, html_len, "UTF-8", &x->extracted, &x->html, &x->hs) < 0)
 			return -1;
@@ -175,6 +182,20 @@ int cleaner_run(struct cleaner *c, struct cl_ctx *x, const char *html, size_t ht
 	} else {
 		src = "";
 		src_len = 0;
+	}
+	/* hints get the text's normalisation (NFC above all: a windows-1258
+	 * page decodes to combining tone marks); swapping buffers keeps the
+	 * capacity of both */
+	for (int k = 0; from_html && k < META_COUNT; k++) {
+		struct buf tb;
+		if (x->html.meta[k].len == 0)
+			continue;
+		if (cl_textnorm(&c->tn, x->html.meta[k].p, x->html.meta[k].len, &x->norm, &x->tn,
+				&ts) < 0)
+			return -1;
+		tb = x->html.meta[k];
+		x->html.meta[k] = x->norm;
+		x->norm = tb;
 	}
 	if (cl_textnorm(&c->tn, src, src_len, &x->norm, &x->tn, &ts) < 0)
 		return -1;

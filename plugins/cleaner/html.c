@@ -2,6 +2,7 @@
  * ancestors, class/id weights, link density, sibling inclusion) and jusText
  * (link-dense blocks are furniture); the code is our own. */
 #include "html.h"
+#include "meta.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -68,7 +69,8 @@ static const char *const unlikely[] = {
 	"subscribe", "promo", "widget", "tags", "pager", "pagination", "navbar", "navigation",
 	"login", "signup", "poll", "rating", "weather", "recommend", "trending", "most-read",
 	"mostread", "most-popular", "outbrain", "taboola", "toolbar", "byline-share", "sharing",
-	"follow", "author-bio", "gallery-nav", NULL,
+	"follow", "author-bio", "gallery-nav", "adsbygoogle", "adslot", "ad-slot", "adsense",
+	"dfp-", "gpt-ad", "quangcao", "quang-cao", NULL,
 };
 static const char *const maybe[] = {"article", "body", "column", "content", "main", "story",
 				     "entry", "post-body", "post-content", "text", NULL};
@@ -167,6 +169,30 @@ static int inside_article(const xmlNode *n)
 	return 0;
 }
 
+/* 1 when n holds a titled h1 (not a logo: no link inside, some text) —
+ * "post-header", "detail-header" and the like are the article's own head
+ * (title, lead, byline), not the site's. */
+static int holds_heading(const xmlNode *n, int depth)
+{
+	for (const xmlNode *c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || is_el(c, "a"))
+			continue;
+		if (is_el(c, "h1")) {
+			size_t len = 0;
+			for (const xmlNode *t = c->children; t; t = t->next) {
+				if (t->type == XML_ELEMENT_NODE && !is_el(t, "span"))
+					return 0;
+				if (t->type == XML_TEXT_NODE && t->content)
+					len += strlen((const char *)t->content);
+			}
+			return len > 15;
+		}
+		if (depth < 3 && holds_heading(c, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
 /* Removes furniture in place. */
 static void prune(xmlNode *n)
 {
@@ -186,7 +212,8 @@ static void prune(xmlNode *n)
 				drop = 1;
 			} else if (!is_el(c, "body") && !is_el(c, "article") && !is_el(c, "main")) {
 				class_id(c, ci, sizeof(ci));
-				if (ci[0] && ((has_sub(ci, unlikely) && !has_sub(ci, maybe)) ||
+				if (ci[0] && ((has_sub(ci, unlikely) && !has_sub(ci, maybe) &&
+					       !holds_heading(c, 0)) ||
 					      has_token(ci, furniture_tokens)))
 					drop = 1;
 			}
@@ -349,6 +376,19 @@ static void best_of(struct cl_html_scratch *s, xmlNode *n, xmlNode **best, doubl
 	}
 }
 
+/* The lead (sapo, standfirst) of many sites sits just before the body
+ * container, as one heading, div or paragraph of prose without a score of
+ * its own (it holds no paragraphs, or is a heading). */
+static int lead_like(const xmlNode *n, const struct nstat *ns)
+{
+	const char *t = NAME(n);
+
+	if (!is_el(n, "p") && !is_el(n, "div") && !is_el(n, "section") &&
+	    !is_el(n, "blockquote") && !(t[0] == 'h' && t[1] >= '2' && t[1] <= '6' && !t[2]))
+		return 0;
+	return ns->text > 80 && link_density(ns) < 0.25 && class_weight(n) >= 0;
+}
+
 /* --- emitting text --- */
 
 static int emit_nl(struct buf *out)
@@ -402,100 +442,6 @@ static int emit(struct cl_html_scratch *s, const xmlNode *n, struct buf *out)
 	return 0;
 }
 
-/* --- metadata --- */
-
-static void set_meta(struct cl_html_result *r, enum cl_meta_key k, const xmlChar *v, int override)
-{
-	struct buf *b = &r->meta[k];
-	const xmlChar *p = v, *e;
-
-	if (!v || (b->len > 0 && !override))
-		return;
-	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-		p++;
-	e = p + strlen((const char *)p);
-	while (e > p && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'))
-		e--;
-	if (e == p)
-		return;
-	buf_reset(b);
-	/* collapse inner whitespace */
-	for (const xmlChar *q = p; q < e; q++) {
-		int sp = *q == ' ' || *q == '\n' || *q == '\t' || *q == '\r';
-		if (sp && b->len > 0 && b->p[b->len - 1] == ' ')
-			continue;
-		if (buf_putc(b, sp ? ' ' : (char)*q) < 0)
-			return;
-	}
-}
-
-static void meta_walk(xmlNode *n, struct cl_html_result *r)
-{
-	for (xmlNode *c = n; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_el(c, "title") && r->meta[META_TITLE].len == 0) {
-			xmlChar *t = xmlNodeGetContent(c);
-			set_meta(r, META_TITLE, t, 0);
-			xmlFree(t);
-		} else if (is_el(c, "meta")) {
-			xmlChar *prop = xmlGetProp(c, (const xmlChar *)"property");
-			xmlChar *name = xmlGetProp(c, (const xmlChar *)"name");
-			xmlChar *item = xmlGetProp(c, (const xmlChar *)"itemprop");
-			xmlChar *heq = xmlGetProp(c, (const xmlChar *)"http-equiv");
-			xmlChar *content = xmlGetProp(c, (const xmlChar *)"content");
-			const char *key = prop ? (const char *)prop
-					  : name ? (const char *)name
-					  : item ? (const char *)item
-						 : (const char *)heq;
-			if (key && content) {
-				if (!strcasecmp(key, "og:title"))
-					set_meta(r, META_OG_TITLE, content, 0);
-				else if (!strcasecmp(key, "og:site_name"))
-					set_meta(r, META_OG_SITE_NAME, content, 0);
-				else if (!strcasecmp(key, "article:published_time") ||
-					 !strcasecmp(key, "datePublished"))
-					set_meta(r, META_PUBLISHED_TIME, content, 1);
-				else if (!strcasecmp(key, "pubdate") || !strcasecmp(key, "publishdate") ||
-					 !strcasecmp(key, "date") || !strcasecmp(key, "dc.date") ||
-					 !strcasecmp(key, "og:published_time"))
-					set_meta(r, META_PUBLISHED_TIME, content, 0);
-				else if (!strcasecmp(key, "article:modified_time") ||
-					 !strcasecmp(key, "og:updated_time") ||
-					 !strcasecmp(key, "dateModified"))
-					set_meta(r, META_MODIFIED_TIME, content, 0);
-				else if (!strcasecmp(key, "author") || !strcasecmp(key, "article:author") ||
-					 !strcasecmp(key, "dc.creator"))
-					set_meta(r, META_AUTHOR, content, 0);
-				else if (!strcasecmp(key, "description"))
-					set_meta(r, META_DESCRIPTION, content, 1);
-				else if (!strcasecmp(key, "og:description"))
-					set_meta(r, META_DESCRIPTION, content, 0);
-				else if (!strcasecmp(key, "og:url"))
-					set_meta(r, META_CANONICAL_URL, content, 0);
-				else if (!strcasecmp(key, "content-language") ||
-					 !strcasecmp(key, "language") || !strcasecmp(key, "og:locale"))
-					set_meta(r, META_LANG, content, 0);
-			}
-			xmlFree(prop);
-			xmlFree(name);
-			xmlFree(item);
-			xmlFree(heq);
-			xmlFree(content);
-		} else if (is_el(c, "link")) {
-			xmlChar *rel = xmlGetProp(c, (const xmlChar *)"rel");
-			if (rel && !strcasecmp((const char *)rel, "canonical")) {
-				xmlChar *href = xmlGetProp(c, (const xmlChar *)"href");
-				set_meta(r, META_CANONICAL_URL, href, 1);
-				xmlFree(href);
-			}
-			xmlFree(rel);
-		}
-		if (c->children)
-			meta_walk(c->children, r);
-	}
-}
-
 static xmlNode *find_el(xmlNode *n, const char *name)
 {
 	for (xmlNode *c = n; c; c = c->next) {
@@ -534,12 +480,8 @@ int cl_html_extract(const char *html, size_t len, const char *encoding, struct b
 	root = xmlDocGetRootElement(doc);
 	if (!root)
 		goto out;
-	{
-		xmlChar *lang = xmlGetProp(root, (const xmlChar *)"lang");
-		set_meta(res, META_LANG, lang, 0);
-		xmlFree(lang);
-	}
-	meta_walk(root, res);
+	/* before prune: JSON-LD lives in <script>, dates in <time> of headers */
+	cl_meta_walk(root, res, &s->tmp);
 	body = find_el(root, "body");
 	if (!body)
 		goto out;
@@ -559,14 +501,18 @@ int cl_html_extract(const char *html, size_t len, const char *encoding, struct b
 		struct nstat *bns = st_of(s, best);
 		double thr = bns->score * 0.5 > 10 ? bns->score * 0.5 : 10;
 		xmlNode *parent = best->parent;
+		int seen_best = 0;
 		for (xmlNode *c = parent ? parent->children : best; c; c = c->next) {
 			struct nstat *ns = c->type == XML_ELEMENT_NODE ? st_of(s, c) : NULL;
 			int take = c == best;
+			seen_best |= take;
 			if (!take && ns) {
 				double ld = link_density(ns);
 				if (ns->scored && ns->score * (1 - ld) >= thr)
 					take = 1;
 				else if (is_el(c, "p") && ns->text > 80 && ld < 0.25)
+					take = 1;
+				else if (!seen_best && lead_like(c, ns))
 					take = 1;
 			}
 			if (!take)

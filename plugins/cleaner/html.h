@@ -10,6 +10,8 @@
  * readability; the best container wins, and its block children (p, h1-h6,
  * li, blockquote, pre, div text) become paragraphs, one per line, so the
  * line classifier can still drop furniture that sits inside the article.
+ * A lead (sapo) just before the container is taken with it.  Metadata
+ * hints come from meta.c, walked before anything is dropped.
  */
 #ifndef CLEANER_HTML_H
 #define CLEANER_HTML_H
@@ -40,7 +42,7 @@ struct cl_html_result {
 
 struct cl_html_scratch {
 	struct buf nodes; /* per-element scores */
-	struct buf tmp;
+	struct buf tmp;   /* JSON-LD text and joined author names (meta.c) */
 };
 
 void cl_html_result_free(struct cl_html_result *r);

@@ -556,6 +556,319 @@ static void test_fast_path_equals_full(void **state)
 	cleaner_ctx_put(f->t.c, x);
 }
 
+/* ---------------------------------------------- realistic news pages -- */
+
+/* What a page must give: body strings kept, furniture strings gone,
+ * html_meta values (key, value pairs; value NULL: key absent). */
+struct page_expect {
+	const char *kept[16];
+	const char *gone[32];
+	const char *meta[24];
+};
+
+static void check_page(json_t *out, const struct page_expect *e)
+{
+	const char *t = text_of(out);
+	json_t *m = json_object_get(out, "html_meta");
+
+	assert_non_null(t);
+	for (const char *const *k = e->kept; *k; k++)
+		if (!strstr(t, *k))
+			fail_msg("body lost: %s\n--- text:\n%s", *k, t);
+	for (const char *const *g = e->gone; *g; g++)
+		if (strstr(t, *g))
+			fail_msg("furniture kept: %s\n--- text:\n%s", *g, t);
+	for (const char *const *k = e->meta; *k; k += 2) {
+		const char *v = json_string_value(json_object_get(m, k[0]));
+		if (!k[1] ? v != NULL : !v || strcmp(v, k[1]) != 0)
+			fail_msg("html_meta.%s: got '%s', want '%s'", k[0], v ? v : "(none)",
+				 k[1] ? k[1] : "(none)");
+	}
+}
+
+/* The fixture as an `html` field (UTF-8 string). */
+static json_t *run_html_file(struct fx *f, const char *name)
+{
+	char path[512], err[256];
+	size_t len;
+	json_t *out;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+	char *html = cltest_slurp(path, &len);
+	assert_non_null(html);
+	int rc = run_json(f, json_pack("{s:s, s:s}", "id", name, "html", html), &out, err,
+			  sizeof(err));
+	free(html);
+	if (rc != NEWSD_OK)
+		fail_msg("%s: rc %d (%s)", name, rc, err);
+	return out;
+}
+
+/* The fixture as `raw` bytes, converted to charset first (NULL: as is). */
+static json_t *run_raw_file(struct fx *f, const char *name, const char *charset,
+			    const char *from, const char *to)
+{
+	char path[512];
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+	char *html = cltest_slurp(path, &len);
+	assert_non_null(html);
+	if (from) { /* same length or shorter: rewrite in place */
+		char *p = strstr(html, from);
+		assert_non_null(p);
+		assert_true(strlen(to) <= strlen(from));
+		memcpy(p, to, strlen(to));
+		memset(p + strlen(to), ' ', strlen(from) - strlen(to));
+	}
+	char *bytes = html;
+	size_t blen = len;
+	if (charset) {
+		char *ip = html, *op;
+		size_t il = len, ol = len * 2;
+		bytes = op = malloc(ol);
+		assert_non_null(bytes);
+		iconv_t cd = iconv_open(charset, "UTF-8");
+		assert_true(cd != (iconv_t)-1);
+		assert_true(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
+		iconv_close(cd);
+		blen = (size_t)(op - bytes);
+	}
+	json_t *o = run_raw(f, bytes, blen, &rc);
+	if (bytes != html)
+		free(bytes);
+	free(html);
+	assert_int_equal(rc, NEWSD_OK);
+	return o;
+}
+
+static const struct page_expect vi_full = {
+	.kept = {"Năm nay tỉnh đặt mục tiêu nâng diện tích bưởi đạt chuẩn VietGAP lên 600 ha",
+		 "Sáng 19/9, Sở Nông nghiệp tỉnh", "Theo ông Phan Văn Lộc",
+		 "Nông dân xã Hương Trà thu hoạch bưởi sớm", "Để hỗ trợ nông dân",
+		 "Bà Nguyễn Thị Hoa", "Tuy vậy, nhiều hộ vẫn lo ngại",
+		 "trước cuối năm 2025.", "Thu Hà - Minh Quân", NULL},
+	.gone = {"cookie", "Đăng nhập", "Trang chủ", "Thời sự", "Quảng cáo", "Chia sẻ", "Zalo",
+		 "Sao chép", "Xem thêm", "Giá bưởi tăng mạnh", "Nông dân lãi lớn", "Từ khóa",
+		 "In bài", "Ý kiến bạn đọc", "Lê Văn Nam", "sai quả", "hữu ích", "Gửi bình luận",
+		 "Tin cùng chuyên mục", "Giá lúa tăng nhẹ", "Đọc nhiều nhất", "Cao tốc Bắc Nam",
+		 "Cơ quan chủ quản", "Trần Phú", "Bản quyền", "dataLayer", NULL},
+	.meta = {"og_title", "Hà Tĩnh mở rộng vùng trồng bưởi Phúc Trạch theo chuẩn VietGAP",
+		 "title",
+		 "Hà Tĩnh mở rộng vùng trồng bưởi Phúc Trạch theo chuẩn VietGAP - Báo Sông Lam "
+		 "Điện Tử",
+		 "published_time", "2024-09-20T06:45:00+07:00", "modified_time",
+		 "2024-09-20T09:10:00+07:00", "author", "Nguyễn Thu Hà, Trần Minh Quân",
+		 "og_site_name", "Sông Lam Điện Tử", "lang", "vi", "canonical_url",
+		 "https://songlam.example/kinh-te/ha-tinh-mo-rong-vung-trong-buoi-1234.html",
+		 "description",
+		 "Năm nay tỉnh đặt mục tiêu nâng diện tích bưởi đạt chuẩn VietGAP lên 600 ha.", NULL},
+};
+
+/* JSON-LD (@graph, author array with an organisation), furniture of a big
+ * Vietnamese site around a body with figure, ads and a "Xem thêm" box */
+static void test_page_vi_full(void **state)
+{
+	json_t *o = run_html_file(*state, "vi_full.html");
+	check_page(o, &vi_full);
+	json_decref(o);
+}
+
+static const struct page_expect vi_divsoup = {
+	.kept = {"Sau hai năm chờ bố trí vốn, tuyến đường ven sông dài 3,2 km",
+		 "Tuyến đường hiện chỉ rộng khoảng 5 m", "Theo thiết kế, mặt đường",
+		 "Ông Trương Văn Bình", "Nhiều hộ dân đồng tình",
+		 "Dự kiến công trình hoàn thành trong 18 tháng", NULL},
+	.gone = {"Trang chủ", "Thời sự", "Đời sống", "Gửi bài", "Tags", "mở rộng đường",
+		 "Facebook", "Thích", "Các tin khác", "Khánh thành cầu", "Bến phà", "Tin nổi bật",
+		 "Mùa nước nổi", "Trang thông tin điện tử", "lienhe@", NULL},
+	.meta = {"og_title", "Đường ven sông được mở rộng sau hai năm chờ vốn", "published_time",
+		 "2023-11-02T15:30:00+07:00", "author", "Lâm Hoàng Phúc", "og_site_name", NULL,
+		 NULL},
+};
+
+/* no <article>, deeply nested divs, body split over sibling divs with an
+ * ad between them, microdata only */
+static void test_page_vi_divsoup(void **state)
+{
+	json_t *o = run_html_file(*state, "vi_divsoup.html");
+	check_page(o, &vi_divsoup);
+	json_decref(o);
+}
+
+/* the same page as raw windows-1258 bytes, declared only in
+ * <meta http-equiv> (tone marks as combining characters) */
+static void test_page_windows1258(void **state)
+{
+	json_t *o = run_raw_file(*state, "vi_divsoup.html", "CP1258", NULL, NULL);
+	check_page(o, &vi_divsoup);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "cleaner"),
+								 "charset")),
+			    "windows-1258");
+	json_decref(o);
+}
+
+static const struct page_expect vi_short = {
+	.kept = {"Mưa lớn kéo dài từ chiều 5/10 khiến một đoạn taluy dương",
+		 "Lực lượng quản lý đường bộ đã điều máy xúc", NULL},
+	.gone = {"Đọc thêm", "Sạt lở vùi lấp", "Cảnh báo lũ quét", "Tin mới nhất", "40 tỷ đồng",
+		 "Ngư dân vươn khơi", "xe buýt điện", "Giá rau xanh", "Giấy phép", "Thời sự",
+		 "Lê Lợi", NULL},
+	.meta = {"published_time", "2024-10-05T21:12:00+07:00", "author", "Phạm Ngọc Diệp",
+		 "og_site_name", "Báo Đất Mới", "og_title", NULL, NULL},
+};
+
+/* two paragraphs next to a sidebar of teasers with more text than the
+ * article; date from <time>, author from rel=author */
+static void test_page_vi_short(void **state)
+{
+	json_t *o = run_html_file(*state, "vi_short.html");
+	check_page(o, &vi_short);
+	json_decref(o);
+}
+
+/* the same page as raw bytes declared windows-1252 but written in UTF-8
+ * (a common CMS misconfiguration): valid UTF-8 wins over the declaration */
+static void test_page_declared_1252_utf8(void **state)
+{
+	json_t *o = run_raw_file(*state, "vi_short.html", NULL, "<meta charset=\"utf-8\">",
+				 "<meta charset=cp1252>");
+	check_page(o, &vi_short);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "cleaner"),
+								 "charset")),
+			    "UTF-8");
+	json_decref(o);
+}
+
+/* live blog: timestamped entries with headings, a key-events link list,
+ * JSON-LD in an array inside an HTML comment, raw newline in a string,
+ * an escaped entity in the headline */
+static void test_page_en_liveblog(void **state)
+{
+	static const struct page_expect e = {
+		.kept = {"Water levels on the lower river dropped overnight",
+			 "Trains are running again between Ashby Cross",
+			 "A drop-in centre has opened at the leisure centre",
+			 "Volunteers said more than two hundred people",
+			 "The Environment Office says the river at Ferrybridge",
+			 "Police have lifted the evacuation orders", NULL},
+		.gone = {"Skip to main", "Sign up", "morning briefing", "Key events", "3h ago",
+			 "Copy link", "Most viewed", "Dog rescued", "cookies", "Accept all",
+			 "Registered in England", "Contact us", "Weather", NULL},
+		.meta = {"og_title", "Flooding live: river levels fall & evacuation orders lifted",
+			 "published_time", "2024-01-08T06:05:00+00:00", "modified_time",
+			 "2024-01-08T18:40:00+00:00", "author", "Priya Castellano", "og_site_name",
+			 "Northern Courier", "description",
+			 "Updates through the day as the river falls.", "lang", "en", NULL},
+	};
+	json_t *o = run_html_file(*state, "en_liveblog.html");
+	check_page(o, &e);
+	assert_string_equal(json_string_value(json_object_get(o, "lang")), "en");
+	json_decref(o);
+}
+
+/* photo story: captions are most of the text */
+static void test_page_vi_photo(void **state)
+{
+	static const struct page_expect e = {
+		.kept = {"Cuối tháng 9, những thửa ruộng bậc thang",
+			 "Những thửa ruộng uốn lượn theo sườn đồi",
+			 "Người dân tranh thủ ngày nắng để gặt lúa",
+			 "Trẻ em theo cha mẹ ra đồng", "Du khách dừng chân bên đường",
+			 "Năm nay thời tiết thuận lợi nên lúa được mùa", NULL},
+		.gone = {"Trang chủ", "Video", "Chủ đề", "mùa vàng", "Chia sẻ", "Bình luận",
+			 "Lễ hội cơm mới", "Chịu trách nhiệm", "0912", NULL},
+		.meta = {"og_title", "Mùa lúa chín trên ruộng bậc thang", "published_time",
+			 "2024-09-28T10:00:00+07:00", "author", "Đỗ Quang Vinh", "og_site_name",
+			 "Người Đưa Tin Vùng Cao", NULL},
+	};
+	json_t *o = run_html_file(*state, "vi_photo.html");
+	check_page(o, &e);
+	json_decref(o);
+}
+
+/* an old table layout with unclosed <p>/<div>, stray end tags, upper-case
+ * tags and a "Xem thêm:" line inside the body */
+static void test_page_vi_broken(void **state)
+{
+	static const struct page_expect e = {
+		.kept = {"Sau thời gian dài vắng vẻ, chợ nổi", "Theo ban quản lý chợ",
+			 "Bà Sáu Hiền", "Khách nước ngoài quay lại nhiều",
+			 "Chính quyền địa phương đang lập đề án",
+			 "Các công ty lữ hành cũng xây dựng thêm tour", NULL},
+		.gone = {"Danh mục", "Kinh tế", "Văn hóa", "Liên hệ", "Xem thêm",
+			 "Du lịch đường sông", "Tin liên quan", "Mùa nước nổi", "Làng nghề bánh",
+			 "In trang", "Gửi cho bạn bè", "Bản quyền", "0292", NULL},
+		.meta = {"author", "Võ Thị Kim Ngân", "published_time", "2022-03-15", "title",
+			 "Chợ nổi đón khách trở lại - Cổng Thông Tin Sông Nước", NULL},
+	};
+	json_t *o = run_html_file(*state, "vi_broken.html");
+	check_page(o, &e);
+	json_decref(o);
+}
+
+/* the article's head inside a "post-header" (a furniture-looking class),
+ * a lead beside the body container, ad slots, an inline link list, an
+ * author profile URL in article:author */
+static void test_page_en_feature(void **state)
+{
+	static const struct page_expect e = {
+		.kept = {"The last lighthouse keeper of Gull Point hands over the keys\n\nAfter "
+			 "forty-one years of climbing",
+			 "Walter Rennick still wakes at four", "On Friday he handed a ring",
+			 "The authority says the tower", "Rennick plans to move", NULL},
+		.gone = {"Subscribe", "Sponsored", "Read more", "Ferry route", "Advertisement",
+			 "Storm season", "unlicensed moorings", "covers the coast", "Topics",
+			 "Lighthouses", "Never miss", "Copyright", NULL},
+		.meta = {"og_title", "The last lighthouse keeper hands over the keys", "author",
+			 "Jo Marsh", "published_time", "2023-06-30T12:00:00-04:00", "modified_time",
+			 "2023-07-01T08:15:00-04:00", "og_site_name", "Harbour Weekly", "lang",
+			 "en-US", NULL},
+	};
+	json_t *o = run_html_file(*state, "en_feature.html");
+	check_page(o, &e);
+	json_decref(o);
+}
+
+/* JSON-LD edge cases: a broken block is skipped, the article is found
+ * under mainEntity with a prefixed @type, an organisation as author gives
+ * way to <meta name=author>, entities and spaces are cleaned */
+static void test_jsonld_edges(void **state)
+{
+	static const char *page =
+		"<html><head><title>T</title>"
+		"<meta property=\"og:title\" content=\"Og title\">"
+		"<meta name=\"author\" content=\"  Mai   Lan \">"
+		"<meta property=\"article:published_time\" content=\"2021-01-01T00:00:00Z\">"
+		"<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", "
+		"\"headline\": \"broken\",}</script>"
+		"<script type=\"application/ld+json\">{\"@type\":\"WebPage\",\"mainEntity\":"
+		"{\"@type\":[\"http://schema.org/NewsArticle\"],\"headline\":\"Tôm &quot;sạch&quot;"
+		" xuất khẩu\",\"datePublished\":\"2021-02-03T04:05:06+07:00\",\"author\":"
+		"{\"@type\":\"Organization\",\"name\":\"Báo X\"}}}</script>"
+		"<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"headline\":"
+		"\"a later article\"}</script>"
+		"</head><body><article><p>Người nuôi tôm ở các tỉnh ven biển đang chuyển sang "
+		"quy trình nuôi sạch để đáp ứng yêu cầu của thị trường nhập khẩu, dù chi phí "
+		"đầu tư ban đầu cao hơn khá nhiều so với cách nuôi truyền thống.</p>"
+		"<time datetime=\"1999-01-01\">x</time></article></body></html>";
+	static const struct page_expect e = {
+		.kept = {"Người nuôi tôm ở các tỉnh ven biển", NULL},
+		.gone = {NULL},
+		.meta = {"og_title", "Tôm \"sạch\" xuất khẩu", "published_time",
+			 "2021-02-03T04:05:06+07:00", "author", "Mai Lan", NULL},
+	};
+	char err[256];
+	json_t *out;
+	int rc = run_json(*state, json_pack("{s:s, s:s}", "id", "j", "html", page), &out, err,
+			  sizeof(err));
+
+	assert_int_equal(rc, NEWSD_OK);
+	check_page(out, &e);
+	json_decref(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +884,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_html_without_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html_article, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vi_boilerplate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_vi_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_vi_divsoup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_windows1258, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_vi_short, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_declared_1252_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_en_liveblog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_vi_photo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_vi_broken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_en_feature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jsonld_edges, setup, teardown),
 		cmocka_unit_test(test_captions_policy),
 		cmocka_unit_test_setup_teardown(test_cross_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_language, setup, teardown),
