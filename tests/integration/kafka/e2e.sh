@@ -18,7 +18,8 @@
 #   faults   the same 10,000 messages while the dev broker injects faults
 #            through its control FIFO: produce, fetch and offset-commit
 #            requests answered with retriable errors, 200 ms of latency on
-#            every broker, then one broker down for a few seconds and up
+#            every broker, two partition leaders moved, then one broker down
+#            for a few seconds and up
 #            again: nothing lost, offsets at the end; duplicates are counted
 #            and printed (allowed: a failed commit may be retried later).
 #   scaleout a second daemon joins the group mid-stream: the cooperative
@@ -135,7 +136,9 @@ committed_sum() {
 }
 caught_up() {
 	daemon_alive || fail "daemon exited early (see $W/daemon$DAEMON_RUNS.log)"
-	[ -z "$PRODUCER_PID" ] && [ "$(count in)" -eq $N ] && [ "$(lag)" -eq 0 ]
+	# under faults the input topic is what the broker kept (see below)
+	[ -z "$PRODUCER_PID" ] && { [ "$MODE" = faults ] || [ "$(count in)" -eq $N ]; } &&
+		[ "$(lag)" -eq 0 ]
 }
 at_least_written() { daemon_alive || fail "daemon exited early"; [ "$(written)" -ge "$1" ]; }
 producer_done() {
@@ -182,6 +185,8 @@ faults)
 	fault "rtt -1 200"
 	wait_until 90 "3,000 records written" at_least_written 3000
 	fault "rtt -1 0"
+	fault "leader in 0 3"
+	fault "leader out 1 1"
 	fault "down 2"
 	sleep 3 # the outage lasts this long; nothing is asserted on time
 	fault "up 2"
@@ -236,6 +241,19 @@ fi
 
 cut -f1 "$W/produced.tsv" | sort >"$W/in.ids"
 awk -F'\t' '$2 == "bad" { print $1 }' "$W/produced.tsv" | sort >"$W/bad.ids"
+if [ "$MODE" = faults ]; then
+	# The mock has been seen to keep fewer messages than ktool's producer had
+	# acknowledged while faults were injected (librdkafka 2.0.2's mock is
+	# not a replicated log).  newsd is judged on what the input topic holds.
+	"$KTOOL" read -b "$BS" -t in | cut -f1 | sort -u >"$W/in.kept" || fail "reading in"
+	gone=$(comm -23 "$W/in.ids" "$W/in.kept" | wc -l)
+	[ "$gone" -eq 0 ] || log "note: the dev broker kept $(wc -l <"$W/in.kept") of the $N" \
+		"messages ktool produced; the $gone others never reached newsd"
+	mv "$W/in.kept" "$W/in.ids"
+	comm -12 "$W/bad.ids" "$W/in.ids" >"$W/bad.kept"
+	mv "$W/bad.kept" "$W/bad.ids"
+fi
+nbad=$(wc -l <"$W/bad.ids")
 cut -f1 "$W/out.tsv" | sort >"$W/out.all"
 cut -f1 "$W/dlq.tsv" | sort >"$W/dlq.all"
 sort -u "$W/out.all" >"$W/out.ids"
@@ -247,7 +265,7 @@ sort -m "$W/out.ids" "$W/dlq.ids" >"$W/written.ids"
 lost=$(comm -23 "$W/in.ids" "$W/written.ids" | wc -l)
 extra=$(comm -13 "$W/in.ids" "$W/written.ids" | wc -l)
 
-log "input $N (malformed $(wc -l <"$W/bad.ids")), output $(wc -l <"$W/out.ids") ids" \
+log "input $(wc -l <"$W/in.ids") (malformed $(wc -l <"$W/bad.ids")), output $(wc -l <"$W/out.ids") ids" \
 	"($(wc -l <"$W/out.all") records), dead letters $(wc -l <"$W/dlq.ids") ids" \
 	"($(wc -l <"$W/dlq.all") records), lost $lost, unknown $extra, in both $both," \
 	"duplicates: output $dup_out, dead letters $dup_dlq"
@@ -256,13 +274,13 @@ log "input $N (malformed $(wc -l <"$W/bad.ids")), output $(wc -l <"$W/out.ids") 
 [ "$extra" -eq 0 ] || fail "$extra ids written that were never produced"
 [ "$both" -eq 0 ] || fail "$both ids both in the output and dead-lettered"
 cmp -s "$W/dlq.ids" "$W/bad.ids" || fail "dead-lettered ids differ from the malformed ones"
-[ "$(wc -l <"$W/bad.ids")" -eq $((N / 100)) ] || fail "expected $((N / 100)) malformed messages"
+[ "$MODE" = faults ] || [ "$nbad" -eq $((N / 100)) ] || fail "expected $((N / 100)) malformed messages"
 
 # dead letters carry the original payload (same hash) and a reason header
 join -t $'\t' <(awk -F'\t' '$2 == "bad" { print $1 "\t" $3 }' "$W/produced.tsv" | sort) \
 	<(cut -f1,2 "$W/dlq.tsv" | sort -u) >"$W/dlq.join"
 mismatch=$(awk -F'\t' '$2 != $3' "$W/dlq.join" | wc -l)
-[ "$(wc -l <"$W/dlq.join")" -eq $((N / 100)) ] || fail "dead letters do not match the malformed messages"
+[ "$(wc -l <"$W/dlq.join")" -eq "$nbad" ] || fail "dead letters do not match the malformed messages"
 [ "$mismatch" -eq 0 ] || fail "$mismatch dead letters differ from the original payload"
 noreason=$(awk -F'\t' '$5 == "-" || $5 == ""' "$W/dlq.tsv" | wc -l)
 [ "$noreason" -eq 0 ] || fail "$noreason dead letters without a reason header"
