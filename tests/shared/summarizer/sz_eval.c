@@ -1,4 +1,5 @@
 /* sz_eval.c — see sz_eval.h. */
+#include "corpus.h"
 #include "sz_eval.h"
 
 #include <jansson.h>
@@ -8,7 +9,6 @@
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
-#include <zlib.h>
 
 extern const struct newsd_plugin *newsd_plugin_summarizer_describe(void);
 
@@ -30,43 +30,19 @@ static char *dup_field(json_t *o, const char *k, size_t *len)
 
 int sz_corpus_load(struct sz_corpus *c, const char *path)
 {
-	gzFile f = gzopen(path, "rb");
-	size_t cap = 1 << 20;
-	char *line = malloc(cap);
+	struct corpus *in = corpus_open(path);
+	json_t *o;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
-	if (!f || !line) {
+	if (!in) {
 		fprintf(stderr, "cannot open %s\n", path);
 		goto out;
 	}
-	for (;;) {
-		size_t len = 0;
-		json_t *o;
-		json_error_t je;
+	while ((o = corpus_next(in))) {
 		struct sz_article *a;
 		const char *id;
 
-		line[0] = 0;
-		while (gzgets(f, line + len, (int)(cap - len))) {
-			len += strlen(line + len);
-			if (len && line[len - 1] == '\n')
-				break;
-			if (len + 1 >= cap) {
-				char *p = realloc(line, cap * 2);
-				if (!p)
-					goto out;
-				line = p;
-				cap *= 2;
-			}
-		}
-		if (len == 0)
-			break;
-		o = json_loadb(line, len, 0, &je);
-		if (!o) {
-			fprintf(stderr, "%s: bad JSON line: %s\n", path, je.text);
-			goto out;
-		}
 		if (c->n == c->cap) {
 			size_t nc = c->cap ? c->cap * 2 : 1024;
 			struct sz_article *p = realloc(c->a, nc * sizeof(*p));
@@ -91,9 +67,8 @@ int sz_corpus_load(struct sz_corpus *c, const char *path)
 	}
 	rc = 0;
 out:
-	if (f)
-		gzclose(f);
-	free(line);
+	if (in)
+		corpus_close(in);
 	if (rc < 0)
 		sz_corpus_free(c);
 	return rc;
