@@ -19,9 +19,9 @@
 #            through its control FIFO: produce, fetch and offset-commit
 #            requests answered with retriable errors, 200 ms of latency on
 #            every broker, two partition leaders moved, then one broker down
-#            for a few seconds and up
-#            again: nothing lost, offsets at the end; duplicates are counted
-#            and printed (allowed: a failed commit may be retried later).
+#            for longer than the output's message.timeout.ms, and up again:
+#            failed deliveries are produced again, nothing lost, offsets at
+#            the end; duplicates are counted and printed (allowed).
 #   scaleout a second daemon joins the group mid-stream: the cooperative
 #            rebalance moves partitions to it; the first one finishes and
 #            commits what it gives up, so there is no duplicate at all, and
@@ -112,6 +112,7 @@ $([ -n "${E2E_RDKAFKA_DEBUG:-}" ] && echo "      debug: $E2E_RDKAFKA_DEBUG")
 output:
   topic: out
   dead_letter_topic: dlq
+$([ "$MODE" = faults ] && printf '  kafka:\n    properties:\n      message.timeout.ms: 2000\n')
 limits:
   max_in_flight: $([ "$MODE" = backpressure ] && echo 32 || echo 2000)
   batch_size: $([ "$MODE" = backpressure ] && echo 16 || echo 128)
@@ -188,7 +189,9 @@ faults)
 	fault "leader in 0 3"
 	fault "leader out 1 1"
 	fault "down 2"
-	sleep 3 # the outage lasts this long; nothing is asserted on time
+	# longer than the output's message.timeout.ms (2 s): deliveries fail
+	# and the daemon must produce them again, never commit past them
+	sleep 5
 	fault "up 2"
 	;;
 sigkill)
@@ -305,6 +308,8 @@ sigkill)
 faults)
 	log "redelivered under faults (duplicates, allowed): $((dup_out + dup_dlq))"
 	grep -h "^newsd metrics:" "$W"/daemon*.log | sed 's/^/[faults] /' || true
+	failed=$(sed -n 's/.*"kafka.delivery_failures":\([0-9]*\).*/\1/p' "$W/daemon1.log")
+	[ "${failed:-0}" -gt 0 ] || fail "the outage made no delivery fail: the retry path was not exercised"
 	;;
 *) ;;
 esac
