@@ -206,6 +206,17 @@ static int places_inside(struct xctx *x, size_t a, size_t b)
 	return 0;
 }
 
+/* The end of the credit span holding byte b, or 0. */
+static size_t in_credit(const struct xctx *x, size_t b)
+{
+	for (size_t k = 0; k < x->credits.len; k++) {
+		const struct xspan *c = &XVEC_AT(&x->credits, struct xspan, k);
+		if (b >= c->start && b < c->end)
+			return c->end;
+	}
+	return 0;
+}
+
 int x_entities(struct xctx *x)
 {
 	size_t n = x->toks.len;
@@ -221,6 +232,13 @@ int x_entities(struct xctx *x)
 
 		if (!(t->flags & XT_ALPHA)) {
 			i++;
+			continue;
+		}
+		/* 0. bylines and photo credits name the authors, not people in the story */
+		size_t ce = x->credits.len ? in_credit(x, t->start) : 0;
+		if (ce) {
+			while (i < n && tok(x, i)->start < ce)
+				i++;
 			continue;
 		}
 		/* 1. a full organisation name */
@@ -298,8 +316,18 @@ int x_entities(struct xctx *x)
 			continue;
 		}
 		if (has(x, i, XC_LOC_CUE, &e) && !has(x, i, XC_SURNAME, NULL)) {
+			/* "xã Châu Pha", "phường Lương Khánh Thiện": after an
+			 * administrative word a name is a place even when it starts
+			 * with a surname; only right after an organisation or a
+			 * title ("UBND tỉnh Nguyễn Văn A", "Chủ tịch xã Lê Văn B")
+			 * does the word stand alone and a person follow */
+			int place_first = org_until != i && cue_until != i;
+			/* even there, two syllables make a place ("Công an huyện Lâm
+			 * Hà"): officials are named in full, with a middle name */
+			if (!place_first && e < n && cap_run(x, e) == 2)
+				place_first = 1;
 			loc_cue_until = e;
-			if (e < n && is_cap(x, e) && !person_run_at(x, e) && !loc_at(x, e, &pl, &le)) {
+			if (e < n && is_cap(x, e) && (place_first || !person_run_at(x, e)) && !loc_at(x, e, &pl, &le)) {
 				/* an unknown place: "xã Tóc Tiên" */
 				size_t r = cap_run(x, e);
 				if (r >= 1 && r <= 4 && joined(x, e) && !has(x, e, XC_ORG_HEAD, NULL) &&

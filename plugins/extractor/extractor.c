@@ -15,7 +15,6 @@
  * `text` (into its NFC form when the input text was not NFC).
  */
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,8 @@
 #include "extractor_int.h"
 
 #define MAX_PACKS 8
+
+_Static_assert(XC_NCATS <= 32, "tokcats holds one bit per category");
 
 struct extractor {
 	const struct newsd_host *host; /* (borrowed) valid until fini */
@@ -57,6 +58,9 @@ int xctx_init(struct xctx *x)
 	x->persons.esz = x->locations.esz = x->orgs.esz = x->docrefs.esz = sizeof(struct xstr);
 	x->keywords.esz = x->events.esz = sizeof(struct xstr);
 	x->mentions.esz = sizeof(struct xmention);
+	x->credits.esz = sizeof(struct xspan);
+	x->tokcats.esz = sizeof(uint32_t);
+	x->tsyl.esz = x->term_slots.esz = x->tf_used.esz = x->tstate.esz = sizeof(uint32_t);
 	return strmap_init(&x->seen, 256);
 }
 
@@ -64,21 +68,30 @@ void xctx_free(struct xctx *x)
 {
 	struct xvec *v[] = {&x->toks, &x->lines, &x->matches, &x->tokmatch, &x->title,
 			    &x->events, &x->authors, &x->photos, &x->source, &x->persons,
-			    &x->locations, &x->orgs, &x->docrefs, &x->keywords, &x->mentions};
+			    &x->locations, &x->orgs, &x->docrefs, &x->keywords, &x->mentions, &x->credits};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		xvec_free(v[i]);
 	xbuf_free(&x->scratch);
 	xbuf_free(&x->norm);
 	xbuf_free(&x->strs);
+	xbuf_free(&x->json);
+	xbuf_free(&x->mstart);
 	strmap_free(&x->seen);
 	u64map_free(&x->terms);
+	xvec_free(&x->tsyl);
+	xvec_free(&x->tstate);
+	xvec_free(&x->tokcats);
+	xvec_free(&x->term_slots);
+	xvec_free(&x->tf_used);
+	xvec_free(&x->cands);
+	free(x->tf);
 }
 
 void xctx_reset(struct xctx *x)
 {
 	struct xvec *v[] = {&x->toks, &x->lines, &x->matches, &x->tokmatch, &x->title,
 			    &x->events, &x->authors, &x->photos, &x->source, &x->persons,
-			    &x->locations, &x->orgs, &x->docrefs, &x->keywords, &x->mentions};
+			    &x->locations, &x->orgs, &x->docrefs, &x->keywords, &x->mentions, &x->credits};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		v[i]->len = 0;
 	x->strs.len = 0;
@@ -150,6 +163,8 @@ long xctx_match_at(const struct xctx *x, size_t byte, enum xcat cat, uint32_t *p
 {
 	const struct ac_match *m = x->matches.p;
 
+	if (byte >= x->len || !(((const uint8_t *)x->mstart.p)[byte >> 3] & (1u << (byte & 7))))
+		return -1;
 	for (size_t i = first_match_at(x, byte); i < x->matches.len && m[i].start == byte; i++) {
 		uint32_t nt;
 		const struct xtag *tg = xpack_tags(x->pack, m[i].pat, &nt);
@@ -165,14 +180,14 @@ long xctx_match_at(const struct xctx *x, size_t byte, enum xcat cat, uint32_t *p
 	return -1;
 }
 
-long xctx_match_at_tok(const struct xctx *x, size_t ti, enum xcat cat, uint32_t *payload,
-		       size_t *end_tok)
+long xctx_match_at_tok_slow(const struct xctx *x, size_t ti, enum xcat cat, uint32_t *payload,
+			    size_t *end_tok)
 {
 	uint32_t first = XVEC_AT(&x->tokmatch, uint32_t, ti);
 	const struct ac_match *m = x->matches.p;
 	const struct xtok *t = x->toks.p;
 
-	if (!first)
+	if (!first || !(XVEC_AT(&x->tokcats, uint32_t, ti) & (1u << cat)))
 		return -1;
 	for (size_t i = first - 1; i < x->matches.len && m[i].start == t[ti].start; i++) {
 		uint32_t nt;
@@ -191,16 +206,6 @@ long xctx_match_at_tok(const struct xctx *x, size_t ti, enum xcat cat, uint32_t 
 			}
 	}
 	return -1;
-}
-
-static int cmp_match(const void *a, const void *b)
-{
-	const struct ac_match *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	if (x->end != y->end)
-		return x->end > y->end ? -1 : 1; /* longest first */
-	return 0;
 }
 
 /* ------------------------------------------------------------ plugin */
@@ -314,37 +319,63 @@ static int write_one(const struct newsd_host *h, struct newsd_record *r, const c
 	return h->rec_set_str(r, path, xctx_str(x, s), s->len);
 }
 
-static int write_mentions(const struct newsd_host *h, struct newsd_record *r, const struct xctx *x)
+/* Appends s as a JSON string literal (quotes, backslash and control
+ * characters escaped; the text is valid UTF-8, which passes through). */
+int x_json_str(struct xbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (xbuf_reserve(b, b->len + n * 6 + 3) < 0)
+		return -1;
+	char *o = b->p + b->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c < 0x20) {
+			*o++ = '\\';
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+/* entity_mentions as JSON text, written directly into a reused buffer:
+ * building a jansson object and dumping it cost a malloc per member and
+ * per key, and the host parses the text once more anyway.  Names are
+ * unique in x->mentions (mention() merges repeats), so no key repeats. */
+static int write_mentions(const struct newsd_host *h, struct newsd_record *r, struct xctx *x)
 {
 	static const char *const types[] = {"person", "location", "organization"};
-	json_t *obj = json_object();
-	char *txt = NULL;
-	int rc = -1;
+	struct xbuf *b = &x->json;
+	char num[64];
 
-	if (!obj)
+	b->len = 0;
+	if (xbuf_add(b, "{", 1) < 0)
 		return -1;
 	for (size_t i = 0; i < x->mentions.len; i++) {
 		const struct xmention *m = &XVEC_AT(&x->mentions, struct xmention, i);
-		json_t *e = json_pack("{s:s, s:I, s:I}", "type", types[m->type], "count",
-				      (json_int_t)m->count, "first_offset", (json_int_t)m->first_offset);
-		char key[1024];
-		if (!e || m->name_len >= sizeof(key)) {
-			json_decref(e);
-			goto out;
-		}
-		memcpy(key, x->strs.p + m->name_off, m->name_len);
-		key[m->name_len] = '\0';
-		if (json_object_set_new(obj, key, e) < 0)
-			goto out;
+		int nl = snprintf(num, sizeof(num), "\"count\":%u,\"first_offset\":%u}", m->count,
+				  m->first_offset);
+		if ((i && xbuf_add(b, ",", 1) < 0) || x_json_str(b, x->strs.p + m->name_off, m->name_len) < 0 ||
+		    xbuf_add(b, ":{\"type\":\"", 10) < 0 || xbuf_add(b, types[m->type], strlen(types[m->type])) < 0 ||
+		    xbuf_add(b, "\",", 2) < 0 || xbuf_add(b, num, (size_t)nl) < 0)
+			return -1;
 	}
-	txt = json_dumps(obj, JSON_COMPACT);
-	if (!txt)
-		goto out;
-	rc = h->rec_set_json(r, "entity_mentions", txt, strlen(txt));
-out:
-	free(txt);
-	json_decref(obj);
-	return rc;
+	if (xbuf_add(b, "}", 1) < 0)
+		return -1;
+	return h->rec_set_json(r, "entity_mentions", b->p, b->len);
 }
 
 static const char *precision_name(int p)
@@ -390,50 +421,64 @@ static int extractor_process(void *state, struct newsd_record *r, char *err, siz
 		xpack_cache_trim(&ex->packs[i]);
 	pi = pack_index(ex, lang_in);
 	guess = -1;
-	if (ex->npacks > 1) {
+	{
 		/* the record's language (else the default), when its stop words are
-		 * there, is kept without scoring the other packs */
+		 * there, is kept without scoring the other packs; its syllables are
+		 * looked up once here and serve every later stage */
 		int first = pi >= 0 ? pi : ex->default_pack;
-		if (x_guess_lang(&ex->packs[first], 1, text, len, &x->toks) == 0)
-			guess = first;
-		else
-			guess = x_guess_lang(ex->packs, ex->npacks, text, len, &x->toks);
+		if (x_token_syls(x, &ex->packs[first]) < 0)
+			goto nomem;
+		if (ex->npacks > 1) {
+			double share = x_stop_share(x);
+			if (share >= 0.2) {
+				guess = first;
+			} else {
+				guess = x_guess_lang(ex->packs, ex->npacks, text, len, &x->toks, first, share);
+			}
+		}
 	}
 	if (guess >= 0 && guess != pi)
 		pi = guess;
 	if (pi < 0)
 		pi = ex->default_pack;
 	x->pack = &ex->packs[pi];
-
-	/* one pass of the automaton */
-	if (ac_scan(x->pack->ac, text, len, &x->matches) < 0)
+	/* x_guess_lang looked the tokens up in the other packs only: tsyl
+	 * stands unless another pack won */
+	if (x->tsyl_pack != x->pack && x_token_syls(x, x->pack) < 0)
 		goto nomem;
-	/* matches come out by end offset; by start they are nearly sorted */
-	{
-		struct ac_match *m = x->matches.p;
-		for (size_t i = 1; i < x->matches.len; i++) {
-			struct ac_match v = m[i];
-			size_t j = i;
-			while (j > 0 && cmp_match(&m[j - 1], &v) > 0) {
-				m[j] = m[j - 1];
-				j--;
-			}
-			m[j] = v;
-		}
+
+	/* one pass of the automaton; matches come out sorted (start, longest first) */
+	if (ac_scan(x->pack->ac, text, len, x->toks.p, x->toks.len, x->tstate.p, &x->matches) < 0)
+		goto nomem;
+	if (xbuf_reserve(&x->mstart, len / 8 + 1) < 0)
+		goto nomem;
+	memset(x->mstart.p, 0, len / 8 + 1);
+	for (size_t i = 0; i < x->matches.len; i++) {
+		uint32_t st = XVEC_AT(&x->matches, struct ac_match, i).start;
+		((uint8_t *)x->mstart.p)[st >> 3] |= (uint8_t)(1u << (st & 7));
 	}
 	x->tokmatch.len = 0;
+	x->tokcats.len = 0;
+	if (xvec_reserve(&x->tokmatch, x->toks.len) < 0 || xvec_reserve(&x->tokcats, x->toks.len) < 0)
+		goto nomem;
 	{
 		size_t mi = 0;
 		const struct ac_match *m = x->matches.p;
+		const struct xtok *t = x->toks.p;
+		uint32_t *slot = x->tokmatch.p, *cats = x->tokcats.p;
 		for (size_t ti = 0; ti < x->toks.len; ti++) {
-			uint32_t *slot = xvec_push(&x->tokmatch);
-			const struct xtok *t = &XVEC_AT(&x->toks, struct xtok, ti);
-			if (!slot)
-				goto nomem;
-			while (mi < x->matches.len && m[mi].start < t->start)
+			while (mi < x->matches.len && m[mi].start < t[ti].start)
 				mi++;
-			*slot = mi < x->matches.len && m[mi].start == t->start ? (uint32_t)mi + 1 : 0;
+			slot[ti] = mi < x->matches.len && m[mi].start == t[ti].start ? (uint32_t)mi + 1 : 0;
+			cats[ti] = 0;
+			for (size_t k = mi; k < x->matches.len && m[k].start == t[ti].start; k++) {
+				uint32_t nt;
+				const struct xtag *tg = xpack_tags(x->pack, m[k].pat, &nt);
+				for (uint32_t g = 0; g < nt; g++)
+					cats[ti] |= 1u << tg[g].cat;
+			}
 		}
+		x->tokmatch.len = x->tokcats.len = x->toks.len;
 	}
 	/* the lede: the first line that reads as a paragraph */
 	x->header_end = 0;

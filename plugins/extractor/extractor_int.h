@@ -1,10 +1,11 @@
 /* extractor_int.h — internals of the extractor plugin, shared by its files.
  *
  * Ownership: a `struct xpack` (one language pack) is built once in init()
- * and is read-only afterwards except for its syllable cache, which belongs
- * to the instance (the plugin is NOT thread-safe: the daemon gives each
- * worker its own instance, so the cache and every scratch buffer are
- * per-instance and never shared).  Everything a pack points to is owned by
+ * and is read-only afterwards except for its syllable cache (with its
+ * front table) and its name cache, which belong to the instance (the
+ * plugin is NOT thread-safe: the daemon gives each worker its own
+ * instance, so the caches and every scratch buffer are per-instance and
+ * never shared).  Everything a pack points to is owned by
  * the pack and freed by xpack_free().  Strings borrowed from the host's
  * config tree stay valid until fini().
  */
@@ -14,6 +15,7 @@
 #include <newsd/plugin.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---------------------------------------------------------------- util */
 
@@ -31,8 +33,30 @@ struct xvec {
 	void *p;
 	size_t len, cap, esz;
 };
-void *xvec_push(struct xvec *v); /* zeroed new slot, or NULL on ENOMEM */
+void *xvec_grow(struct xvec *v); /* doubles the capacity; NULL on ENOMEM */
+/* Zeroed new slot, or NULL on ENOMEM.  Inline: the tokenizer and the
+ * per-token passes push once per token. */
+static inline void *xvec_push(struct xvec *v)
+{
+	char *slot;
+
+	if (v->len == v->cap && !xvec_grow(v))
+		return NULL;
+	slot = (char *)v->p + v->len * v->esz;
+	memset(slot, 0, v->esz);
+	v->len++;
+	return slot;
+}
 void xvec_free(struct xvec *v);
+/* A new slot NOT zeroed (the caller sets every member), or NULL. */
+static inline void *xvec_push_raw(struct xvec *v)
+{
+	if (v->len == v->cap && !xvec_grow(v))
+		return NULL;
+	return (char *)v->p + v->len++ * v->esz;
+}
+/* Makes room for n elements (len unchanged).  0 or -ENOMEM. */
+int xvec_reserve(struct xvec *v, size_t n);
 #define XVEC_AT(v, T, i) (((T *)(v)->p)[i])
 
 /** String → uint32 map with owned key storage (open addressing). */
@@ -75,9 +99,11 @@ void u64map_clear(struct u64map *m);
 
 /* ----------------------------------------------------------- automaton */
 
-/** Aho–Corasick automaton over UTF-8 bytes.  Built once; read-only after
- *  ac_build(). */
+/** Multi-pattern matcher over UTF-8 bytes (a trie walked from token
+ *  starts; see automaton.c).  Built once; read-only after ac_build(), so
+ *  one automaton may be scanned from several threads. */
 struct ac;
+struct xtok;
 struct ac_match {
 	uint32_t pat; /* pattern id */
 	uint32_t start, end; /* byte span in the scanned text */
@@ -90,10 +116,23 @@ int ac_build(struct ac *a);
 size_t ac_npatterns(const struct ac *a);
 size_t ac_pattern_len(const struct ac *a, uint32_t pat);
 size_t ac_nstates(const struct ac *a);
-/* Scans text once; appends every match whose both ends lie on word
- * boundaries (see xtext_is_wordchar_at) to out (struct ac_match).  0 or
- * -ENOMEM. */
-int ac_scan(const struct ac *a, const char *text, size_t len, struct xvec *out);
+/* Replaces the contents of out (struct ac_match) with every match whose
+ * both ends lie on word boundaries (see xtext_is_wordchar_at), sorted by
+ * start, longest first.  toks[0..ntoks) must be xtext_tokenize()'s tokens
+ * of the same text (a word-first pattern can only start at a token start).
+ * 0 or -ENOMEM. */
+int ac_scan(const struct ac *a, const char *text, size_t len, const struct xtok *toks, size_t ntoks,
+	    const uint32_t *tstate, struct xvec *out);
+/* tstate (optional, per token): ac_word_state() of the token's bytes, or
+ * AC_UNKNOWN to have ac_scan() find out.  NULL = all unknown.  Lets the
+ * caller cache the walk through a token with the token's other facts. */
+#define AC_UNKNOWN UINT32_MAX
+/* The trie state reached from the root by exactly s[0..n), when s is the
+ * first word of some pattern; 0 otherwise (nothing can start with s). */
+uint32_t ac_word_state(const struct ac *a, const char *s, size_t n);
+/* The same for a short string that was not tokenised (html_meta values):
+ * tokenises it into temporary storage first. */
+int ac_scan_str(const struct ac *a, const char *text, size_t len, struct xvec *out);
 void ac_free(struct ac *a);
 
 /* ------------------------------------------------------------ language */
@@ -146,8 +185,10 @@ struct xsyl {
 	uint32_t cid;                  /* id of the canonical form (case/tone variants share it) */
 	uint32_t df;
 	uint32_t flags;
+	uint32_t ac_state;             /* ac_word_state() of the raw token in the pack's automaton */
 };
 
+#define XTFW_N 64
 struct xtone; /* tone-placement rules (NULL for a language without tones) */
 
 struct xpack {
@@ -162,18 +203,45 @@ struct xpack {
 	struct strmap stop;             /* lower-case canonical stop words */
 	/* DF table */
 	struct strmap dict;             /* canonical syllable → df */
-	struct u64map bigram_df;        /* (dict_a+1)<<32 | (dict_b+1) → df */
+	struct u64map bigram_df;        /* while loading: (dict_a+1)<<32 | (dict_b+1) → df */
+	/* bigram DFs, built from bigram_df (then freed): sorted by first
+	 * syllable (CSR), and when the ids fit a packed hash table of 8-byte
+	 * slots (one probe; the old map took two arrays and two misses) */
+	uint32_t *bg_start;             /* ndict + 1 */
+	uint32_t *bg_b;                 /* second syllable's dict id, sorted per first */
+	uint32_t *bg_df;
+	uint64_t *bg_hash;              /* (da * ndict + db + 1) << 32 | df, 0 = empty:
+					 * one probe, one cache line (when ndict^2 < 2^32) */
+	size_t bg_mask;
+	double *idf_tab;                /* IDF of each df 0..idf_n-1 (keywords.c's formula) */
+	uint32_t idf_n;
+	double tfw_tab[XTFW_N];         /* 1 + log(tf) for tf < XTFW_N (tfw_tab[0] unused) */
+	double *ub_idf;                 /* per dict id: the largest IDF a bigram
+					 * holding this syllable can have (keywords.c) */
 	uint32_t df_docs;               /* documents behind the DF table; 0 = none */
 	/* syllable cache: raw token bytes → struct xsyl (per instance) */
-	struct strmap cache;
+	struct strmap cache;             /* tokens longer than 12 bytes → cache_syl index */
 	struct strmap canon_ids;        /* canonical form → cid (keys give the strings) */
-	struct xvec cache_syl;          /* struct xsyl, parallel to cache entries */
+	struct xvec cache_syl;          /* struct xsyl, one per distinct raw token */
+	struct xsylslot *fast;          /* tokens of <= 12 bytes → cache index; see xpack_syl */
+	size_t fast_mask, fast_n;
 	struct xbuf cache_arena;
+	/* name cache (per instance): flag + span bytes → canonical form */
+	struct strmap names;            /* val: offset in names_arena */
+	struct xbuf names_arena;        /* NUL-terminated canonical forms */
 	int title_max_words;
 	int byline_max_words;
 };
 struct xpat {
 	uint32_t first_tag, ntags;
+};
+/* A slot of the syllable cache's front table: the token's bytes, zero
+ * padded (a token never holds a NUL byte, so the padding fixes the
+ * length), and its cache index.  lo == 0: empty. */
+struct xsylslot {
+	uint64_t lo;
+	uint32_t hi;
+	uint32_t idx;
 };
 
 int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, char *err,
@@ -197,9 +265,18 @@ static inline const char *xpack_syl_str(const struct xpack *p, const struct xsyl
 {
 	return p->cache_arena.p + s->canon_off;
 }
+/* xpack_syl() for every token of text with a letter: tsyl[i] = its index
+ * in p->cache_syl and tstate[i] = its ac_state; UINT32_MAX / AC_UNKNOWN
+ * for tokens without letters.  0 or -1 (ENOMEM). */
+int xpack_syls(struct xpack *p, const char *text, const struct xtok *toks, size_t n, uint32_t *tsyl,
+	       uint32_t *tstate);
 /* Clears the syllable cache when it has grown past its bound. */
 void xpack_cache_trim(struct xpack *p);
 int xpack_load_df(struct xpack *p, const char *path, char *err, size_t errlen);
+/* Document frequency of the bigram of dict ids (da, db); 0 when unattested. */
+uint32_t xpack_bigram_df(const struct xpack *p, uint32_t da, uint32_t db);
+/* A hint that xpack_bigram_df(p, da, db) follows soon. */
+void xpack_bigram_prefetch(const struct xpack *p, uint32_t da, uint32_t db);
 
 /* ---------------------------------------------------------------- text */
 
@@ -221,6 +298,12 @@ long xcase_upper(const char *s, size_t n, char *out, size_t cap);
 long xcase_title_first(const char *s, size_t n, char *out, size_t cap); /* first letter */
 long xcase_title_words(const char *s, size_t n, char *out, size_t cap); /* every word */
 
+/** Character classes of one code point (XCP_*): a table for ASCII and the
+ *  Vietnamese alphabet, ICU properties for the rest.  xtext_cp_class_icu()
+ *  is the ICU-only reference the table must agree with (tests). */
+enum { XCP_WORD = 1u, XCP_ALPHA = 2u, XCP_UPPER = 4u, XCP_DIGIT = 8u, XCP_SPACE = 16u };
+uint32_t xtext_cp_class(int32_t c);
+uint32_t xtext_cp_class_icu(int32_t c);
 /** Character classes at a byte position (ICU properties). */
 int xtext_is_wordchar_at(const char *s, size_t len, size_t i); /* letter, digit, mark */
 int xtext_wordchar_before(const char *s, size_t i);             /* cp ending at i */
@@ -271,8 +354,13 @@ struct xctx {
 	struct xvec lines;    /* struct xspan */
 	struct xvec matches;  /* struct ac_match (sorted by start) */
 	struct xvec tokmatch; /* per token: first match index + 1 starting there, 0 none */
+	struct xvec tokcats;  /* per token: bit c set when a match starting there has
+			       * category c (xctx_match_at_tok rejects most asks with it) */
+	struct xbuf mstart;   /* bitmap over text bytes: some match starts here
+			       * (xctx_match_at answers most questions without a search) */
 	struct xbuf scratch;  /* generic */
 	struct xbuf norm;     /* NFC copy when the input text was not NFC */
+	struct xbuf json;     /* entity_mentions text (reused) */
 	int default_tz_min;
 	/* outputs */
 	struct xbuf strs;     /* string arena of all output strings */
@@ -281,8 +369,22 @@ struct xctx {
 	struct xvec events;   /* struct xdate */
 	struct xvec authors, photos, source, persons, locations, orgs, docrefs, keywords;
 	struct xvec mentions; /* struct xmention */
+	struct xvec credits;  /* struct xspan (start, end only): byline and photo-credit
+			       * bytes, in text order; no entities there (x_bylines) */
 	struct strmap seen;   /* dedup of output strings per list */
-	struct u64map terms;  /* keyword counts (reused) */
+	struct xvec tsyl;     /* uint32 per token: syllable-cache index in pack (tokens
+			       * with a letter), UINT32_MAX otherwise; see x_token_syls */
+	const struct xpack *tsyl_pack; /* the pack tsyl was computed for */
+	struct xvec tstate;   /* uint32 per token for ac_scan(): xsyl.ac_state, AC_UNKNOWN
+			       * for tokens without letters */
+	struct u64map terms;  /* bigram counts, sized to the article, cleared by
+			       * term_slots (reused) */
+	struct xvec term_slots; /* uint32: slots of terms in use */
+	uint32_t *tf;         /* unigram counts by canonical id (reused, all zero
+			       * between articles) */
+	size_t tf_cap;
+	struct xvec tf_used;  /* uint32: canonical ids counted in tf */
+	struct xvec cands;    /* keyword candidates (keywords.c's struct cand; reused) */
 	int header_end;       /* index of the lede line (first long paragraph) */
 };
 struct xstr {
@@ -297,6 +399,8 @@ struct xmention {
 int xctx_init(struct xctx *x);
 void xctx_free(struct xctx *x);
 void xctx_reset(struct xctx *x);
+/* Appends s[0..n) to b as a JSON string literal.  0 or -1 (ENOMEM). */
+int x_json_str(struct xbuf *b, const char *s, size_t n);
 /* Appends s to list unless already there (per list key).  0 or -ENOMEM. */
 int xctx_add_unique(struct xctx *x, struct xvec *list, char kind, const char *s, size_t n);
 static inline const char *xctx_str(const struct xctx *x, const struct xstr *s)
@@ -306,8 +410,17 @@ static inline const char *xctx_str(const struct xctx *x, const struct xstr *s)
 
 /* Match helpers: first match starting at token ti with category cat
  * (longest first); returns match index or -1. */
-long xctx_match_at_tok(const struct xctx *x, size_t ti, enum xcat cat, uint32_t *payload,
-		       size_t *end_tok);
+long xctx_match_at_tok_slow(const struct xctx *x, size_t ti, enum xcat cat, uint32_t *payload,
+			    size_t *end_tok);
+/* Inline: entities ask several categories of every token, and most of the
+ * answers are "no", which x->tokcats gives without a call. */
+static inline long xctx_match_at_tok(const struct xctx *x, size_t ti, enum xcat cat, uint32_t *payload,
+				     size_t *end_tok)
+{
+	if (!(((const uint32_t *)x->tokcats.p)[ti] & (1u << cat)))
+		return -1;
+	return xctx_match_at_tok_slow(x, ti, cat, payload, end_tok);
+}
 /* Same, anchored at a byte offset instead of a token. */
 long xctx_match_at(const struct xctx *x, size_t byte, enum xcat cat, uint32_t *payload,
 		   size_t *end_byte);
@@ -323,8 +436,24 @@ int x_source(struct xctx *x, const char *meta_site);
 int x_entities(struct xctx *x);
 int x_docrefs(struct xctx *x);
 int x_keywords(struct xctx *x, size_t k);
+/* Fills x->tsyl for pack p (every token with a letter looked up once in
+ * the syllable cache, shared by the language check, entities and
+ * keywords); sets x->tsyl_pack.  0 or -ENOMEM. */
+int x_token_syls(struct xctx *x, struct xpack *p);
+/* Syllable facts of token ti in x->tsyl_pack (x->pack once the language
+ * is chosen), or NULL for a token without letters. */
+static inline const struct xsyl *x_tok_syl(const struct xctx *x, size_t ti)
+{
+	uint32_t i = ((const uint32_t *)x->tsyl.p)[ti];
+	return i == UINT32_MAX ? NULL : &XVEC_AT(&x->tsyl_pack->cache_syl, struct xsyl, i);
+}
+/* Share of stop words among the first 200 tokens with a letter, by tsyl;
+ * -1 when fewer than five such tokens. */
+double x_stop_share(const struct xctx *x);
 /* Best language among packs by stop-word evidence (index), or -1. */
-int x_guess_lang(struct xpack *packs, size_t n, const char *text, size_t len, struct xvec *toks);
+int x_guess_lang(struct xpack *packs, size_t n, const char *text, size_t len, struct xvec *toks,
+		 int known, double known_share); /* pack `known` (or -1) scored known_share
+						 * already (x_stop_share: -1 = too few tokens) */
 
 /* Date helpers (dates.c). */
 int xdate_valid(const struct xdate *d);

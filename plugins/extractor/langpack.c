@@ -8,6 +8,7 @@
  * "A|B|C" is one name with aliases; A is canonical.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,7 +221,8 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 	p->cfg = c;
 	rc = -ENOMEM;
 	if (strmap_init(&p->stop, 512) < 0 || strmap_init(&p->dict, 1024) < 0 ||
-	    strmap_init(&p->cache, 16384) < 0 || strmap_init(&p->canon_ids, 16384) < 0 || u64map_init(&p->bigram_df, 1024) < 0 ||
+	    strmap_init(&p->cache, 16384) < 0 || strmap_init(&p->canon_ids, 16384) < 0 ||
+	    strmap_init(&p->names, 1024) < 0 || u64map_init(&p->bigram_df, 1024) < 0 ||
 	    !(p->ac = ac_new()))
 		goto nomem;
 	if ((sec = h->cfg_child(c, "tone"))) {
@@ -230,6 +232,8 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 			goto fail;
 		}
 	}
+	for (int tf = 1; tf < XTFW_N; tf++)
+		p->tfw_tab[tf] = 1.0 + log((double)tf);
 	p->title_max_words = h->cfg_int(c, "title_max_words") > 0 ? (int)h->cfg_int(c, "title_max_words") : 60;
 	p->byline_max_words = h->cfg_int(c, "byline_max_words") > 0 ? (int)h->cfg_int(c, "byline_max_words") : 10;
 
@@ -340,15 +344,96 @@ void xpack_free(struct xpack *p)
 	strmap_free(&p->stop);
 	strmap_free(&p->dict);
 	u64map_free(&p->bigram_df);
+	free(p->bg_start);
+	free(p->bg_b);
+	free(p->bg_df);
+	free(p->ub_idf);
+	free(p->idf_tab);
+	free(p->bg_hash);
 	strmap_free(&p->cache);
 	strmap_free(&p->canon_ids);
 	xvec_free(&p->cache_syl);
 	xbuf_free(&p->cache_arena);
+	free(p->fast);
+	strmap_free(&p->names);
+	xbuf_free(&p->names_arena);
 	memset(p, 0, sizeof(*p));
 }
 
 /* ---- document frequencies: "term<TAB>df" lines, '#' comments;
  *      "# docs: N" gives the number of documents ---- */
+
+static const struct xsyl *syl_slow(struct xpack *p, const char *tok, size_t n, int in_map);
+
+static inline size_t bg_slot(uint32_t key)
+{
+	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ULL) >> 32);
+}
+
+/* Moves the bigram DFs from the hash map into the CSR arrays. */
+static int bigrams_compact(struct xpack *p)
+{
+	size_t nd = p->dict.ents.len, nb = p->bigram_df.n, fill = 0;
+	uint32_t *pos = NULL;
+	int rc = -ENOMEM;
+
+	free(p->bg_start);
+	free(p->bg_b);
+	free(p->bg_df);
+	p->bg_start = calloc(nd + 2, sizeof(uint32_t));
+	p->bg_b = malloc((nb ? nb : 1) * sizeof(uint32_t));
+	p->bg_df = malloc((nb ? nb : 1) * sizeof(uint32_t));
+	pos = calloc(nd + 1, sizeof(uint32_t));
+	if (!p->bg_start || !p->bg_b || !p->bg_df || !pos)
+		goto out;
+	for (size_t s = 0; s < p->bigram_df.nslots; s++)
+		if (p->bigram_df.keys[s])
+			p->bg_start[(p->bigram_df.keys[s] >> 32) - 1 + 1]++;
+	for (size_t a = 0; a < nd; a++)
+		p->bg_start[a + 1] += p->bg_start[a];
+	memcpy(pos, p->bg_start, nd * sizeof(uint32_t));
+	for (size_t s = 0; s < p->bigram_df.nslots; s++) {
+		uint64_t k = p->bigram_df.keys[s];
+		if (!k)
+			continue;
+		uint32_t a = (uint32_t)(k >> 32) - 1, b = (uint32_t)k - 1, i = pos[a]++;
+		/* insertion into the sorted run of a (runs are short) */
+		while (i > p->bg_start[a] && p->bg_b[i - 1] > b) {
+			p->bg_b[i] = p->bg_b[i - 1];
+			p->bg_df[i] = p->bg_df[i - 1];
+			i--;
+		}
+		p->bg_b[i] = b;
+		p->bg_df[i] = p->bigram_df.vals[s];
+		fill++;
+	}
+	u64map_free(&p->bigram_df);
+	rc = fill == nb ? 0 : -EINVAL;
+	/* the hash form, when the pair index fits 32 bits; load <= 0.7 */
+	free(p->bg_hash);
+	p->bg_hash = NULL;
+	if (rc == 0 && (uint64_t)nd * nd < UINT32_MAX) {
+		size_t slots = 64;
+		while (slots * 7 < nb * 10)
+			slots *= 2;
+		if (!(p->bg_hash = calloc(slots, sizeof(uint64_t)))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		p->bg_mask = slots - 1;
+		for (uint32_t a = 0; a < nd; a++)
+			for (uint32_t e = p->bg_start[a]; e < p->bg_start[a + 1]; e++) {
+				uint32_t key = a * (uint32_t)nd + p->bg_b[e] + 1;
+				size_t i = bg_slot(key) & p->bg_mask;
+				while (p->bg_hash[i])
+					i = (i + 1) & p->bg_mask;
+				p->bg_hash[i] = (uint64_t)key << 32 | p->bg_df[e];
+			}
+	}
+out:
+	free(pos);
+	return rc;
+}
 
 int xpack_load_df(struct xpack *p, const char *path, char *err, size_t errlen)
 {
@@ -406,6 +491,34 @@ int xpack_load_df(struct xpack *p, const char *path, char *err, size_t errlen)
 	if (!p->df_docs) {
 		snprintf(err, errlen, "%s: missing '# docs: N' header", path);
 		rc = -EINVAL;
+		goto out;
+	}
+	rc = bigrams_compact(p);
+	if (rc == 0) {
+		/* a cohesive bigram has df >= 0.12 x its rarer syllable's df (and
+		 * >= 1); the IDF at that bound, a hair larger for rounding */
+		double N = (double)p->df_docs;
+		free(p->ub_idf);
+		p->ub_idf = malloc((p->dict.ents.len ? p->dict.ents.len : 1) * sizeof(double));
+		if (!p->ub_idf) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		/* logs are a fair share of the keyword time: tabulate them */
+		free(p->idf_tab);
+		p->idf_n = p->df_docs + 1 < (1u << 22) ? p->df_docs + 1 : (1u << 22);
+		if (!(p->idf_tab = malloc(p->idf_n * sizeof(double)))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (uint32_t df = 0; df < p->idf_n; df++)
+			p->idf_tab[df] = log((N + 1.0) / ((double)df + 1.0)) + 1.0;
+		for (size_t i = 0; i < p->dict.ents.len; i++) {
+			double d = 0.12 * (double)XVEC_AT(&p->dict.ents, struct strmap_ent, i).val;
+			if (d < 1.0)
+				d = 1.0;
+			p->ub_idf[i] = (log((N + 1.0) / (d + 1.0)) + 1.0) * (1.0 + 1e-9);
+		}
 	}
 out:
 	free(line);
@@ -413,34 +526,236 @@ out:
 	return rc;
 }
 
+void xpack_bigram_prefetch(const struct xpack *p, uint32_t da, uint32_t db)
+{
+#if defined(__GNUC__)
+	if (p->bg_hash && da < p->dict.ents.len && db < p->dict.ents.len)
+		__builtin_prefetch(&p->bg_hash[bg_slot(da * (uint32_t)p->dict.ents.len + db + 1) & p->bg_mask]);
+#else
+	(void)p, (void)da, (void)db;
+#endif
+}
+
+uint32_t xpack_bigram_df(const struct xpack *p, uint32_t da, uint32_t db)
+{
+	uint32_t lo, hi;
+
+	if (!p->bg_start || da >= p->dict.ents.len || db >= p->dict.ents.len)
+		return 0;
+	if (p->bg_hash) {
+		uint32_t key = da * (uint32_t)p->dict.ents.len + db + 1;
+		for (size_t i = bg_slot(key) & p->bg_mask; p->bg_hash[i]; i = (i + 1) & p->bg_mask)
+			if ((uint32_t)(p->bg_hash[i] >> 32) == key)
+				return (uint32_t)p->bg_hash[i];
+		return 0;
+	}
+	lo = p->bg_start[da];
+	hi = p->bg_start[da + 1];
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p->bg_b[mid] < db)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->bg_start[da + 1] && p->bg_b[lo] == db ? p->bg_df[lo] : 0;
+}
+
 /* ---- syllable cache ---- */
+
+static void fast_clear(struct xpack *p)
+{
+	if (p->fast && p->fast_n)
+		memset(p->fast, 0, (p->fast_mask + 1) * sizeof(*p->fast));
+	p->fast_n = 0;
+}
 
 void xpack_cache_trim(struct xpack *p)
 {
-	if (p->cache.ents.len > 200000 || p->cache_arena.len > (8u << 20)) {
+	if (p->cache_syl.len > 200000 || p->cache_arena.len > (8u << 20)) {
 		strmap_clear(&p->cache);
 		strmap_clear(&p->canon_ids);
 		p->cache_syl.len = 0;
 		p->cache_arena.len = 0;
+		fast_clear(p);
+	}
+	if (p->names.ents.len > 50000 || p->names_arena.len > (4u << 20)) {
+		strmap_clear(&p->names);
+		p->names_arena.len = 0;
 	}
 }
 
+/* The token's bytes as a zero-padded 12-byte key; 0 when it is longer. */
+static inline int fast_key(const char *tok, size_t n, uint64_t *lo, uint32_t *hi)
+{
+	uint64_t l = 0;
+	uint32_t h = 0;
+
+	if (n == 0 || n > 12)
+		return 0;
+	/* byte by byte (little-endian order whatever the host): a memcpy of a
+	 * variable length is a library call */
+	for (size_t i = 0; i < n && i < 8; i++)
+		l |= (uint64_t)(uint8_t)tok[i] << (8 * i);
+	for (size_t i = 8; i < n; i++)
+		h |= (uint32_t)(uint8_t)tok[i] << (8 * (i - 8));
+	*lo = l;
+	*hi = h;
+	return 1;
+}
+
+static inline size_t fast_hash(uint64_t lo, uint32_t hi)
+{
+	uint64_t h = (lo ^ ((uint64_t)hi << 29)) * 0x9E3779B97F4A7C15ULL;
+	return (size_t)(h ^ (h >> 31));
+}
+
+static int fast_put(struct xpack *p, uint64_t lo, uint32_t hi, uint32_t idx)
+{
+	size_t i;
+
+	if ((p->fast_n + 1) * 2 > (p->fast ? p->fast_mask + 1 : 0)) {
+		size_t ns = p->fast ? (p->fast_mask + 1) * 2 : 16384;
+		struct xsylslot *t = calloc(ns, sizeof(*t));
+		if (!t)
+			return -1;
+		for (size_t j = 0; p->fast && j <= p->fast_mask; j++) {
+			if (!p->fast[j].lo)
+				continue;
+			i = fast_hash(p->fast[j].lo, p->fast[j].hi) & (ns - 1);
+			while (t[i].lo)
+				i = (i + 1) & (ns - 1);
+			t[i] = p->fast[j];
+		}
+		free(p->fast);
+		p->fast = t;
+		p->fast_mask = ns - 1;
+	}
+	i = fast_hash(lo, hi) & p->fast_mask;
+	while (p->fast[i].lo)
+		i = (i + 1) & p->fast_mask;
+	p->fast[i].lo = lo;
+	p->fast[i].hi = hi;
+	p->fast[i].idx = idx;
+	p->fast_n++;
+	return 0;
+}
+
+/* Why a front table: the general cache (strmap) needs three dependent
+ * memory reads per lookup (slot, entry, key bytes), and every token of
+ * every article is looked up; short tokens (nearly all syllables) are
+ * found here with one. */
 const struct xsyl *xpack_syl(struct xpack *p, const char *tok, size_t n)
 {
+	uint64_t lo;
+	uint32_t hi;
+	const struct xsyl *s;
+
+	if (!fast_key(tok, n, &lo, &hi))
+		return syl_slow(p, tok, n, 1);
+	if (p->fast) {
+		size_t i = fast_hash(lo, hi) & p->fast_mask;
+		for (; p->fast[i].lo; i = (i + 1) & p->fast_mask)
+			if (p->fast[i].lo == lo && p->fast[i].hi == hi)
+				return &XVEC_AT(&p->cache_syl, struct xsyl, p->fast[i].idx);
+	}
+	s = syl_slow(p, tok, n, 0);
+	if (s && fast_put(p, lo, hi, (uint32_t)(s - (const struct xsyl *)p->cache_syl.p)) < 0)
+		return NULL;
+	return s;
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(a) __builtin_prefetch(a)
+#else
+#define PREFETCH(a) ((void)(a))
+#endif
+
+/* Why a pipeline: the lookups of one article are independent, and each is
+ * a likely cache miss (front table slot, then the xsyl it names).  Token
+ * i + 2D has its slot prefetched, token i + D reads its slot and prefetches
+ * its xsyl, token i is looked up for good: the misses overlap instead of
+ * queueing one after another.  Each token's key is computed once (ring). */
+int xpack_syls(struct xpack *p, const char *text, const struct xtok *toks, size_t n, uint32_t *tsyl,
+	       uint32_t *tstate)
+{
+	enum { D = 8, R = 32 /* > 2D, a power of two */ };
+	struct {
+		uint64_t lo;
+		uint32_t hi;
+		int ok; /* 1: short token with a letter, key set */
+		size_t k;
+	} ring[R];
+
+	for (size_t i = 0; i < n + 2 * D; i++) {
+		if (i < n) {
+			const struct xtok *t = &toks[i];
+			struct xsylslot *f = p->fast;
+			ring[i % R].ok = (t->flags & XT_ALPHA) &&
+					 fast_key(text + t->start, t->end - t->start, &ring[i % R].lo, &ring[i % R].hi);
+			if (ring[i % R].ok) {
+				/* the full hash: the table may grow before its use */
+				ring[i % R].k = fast_hash(ring[i % R].lo, ring[i % R].hi);
+				if (f)
+					PREFETCH(&f[ring[i % R].k & p->fast_mask]);
+			}
+		}
+		if (i >= D && i - D < n && ring[(i - D) % R].ok && p->fast) {
+			size_t k = ring[(i - D) % R].k & p->fast_mask;
+			if (p->fast[k].lo)
+				PREFETCH(&XVEC_AT(&p->cache_syl, struct xsyl, p->fast[k].idx));
+		}
+		if (i < 2 * D || i - 2 * D >= n)
+			continue;
+		size_t c = i - 2 * D;
+		const struct xtok *t = &toks[c];
+		const struct xsyl *sy = NULL;
+		tsyl[c] = UINT32_MAX;
+		tstate[c] = AC_UNKNOWN;
+		if (!(t->flags & XT_ALPHA))
+			continue;
+		if (ring[c % R].ok && p->fast) {
+			/* the probe of xpack_syl, with the key already made */
+			uint64_t lo = ring[c % R].lo;
+			uint32_t hi = ring[c % R].hi;
+			for (size_t k = ring[c % R].k & p->fast_mask; p->fast[k].lo; k = (k + 1) & p->fast_mask)
+				if (p->fast[k].lo == lo && p->fast[k].hi == hi) {
+					sy = &XVEC_AT(&p->cache_syl, struct xsyl, p->fast[k].idx);
+					break;
+				}
+		}
+		if (!sy && !(sy = xpack_syl(p, text + t->start, t->end - t->start)))
+			return -1;
+		tsyl[c] = (uint32_t)(sy - (const struct xsyl *)p->cache_syl.p);
+		tstate[c] = sy->ac_state;
+	}
+	return 0;
+}
+
+/* The general cache: any token length. */
+/* A cache entry for the token: found in the general map (in_map: tokens
+ * longer than the front table's keys) or made.  A short token is only
+ * ever asked for here after the front table missed, so it needs no map
+ * entry: the front table is its index. */
+static const struct xsyl *syl_slow(struct xpack *p, const char *tok, size_t n, int in_map)
+{
 	int added = 0;
-	long e = strmap_put(&p->cache, tok, n, 0, &added);
+	long e = in_map ? strmap_put(&p->cache, tok, n, (uint32_t)p->cache_syl.len, &added) : 0;
 	char low[512], can[1024];
 	long m;
 	struct xsyl *s;
 
 	if (e < 0)
 		return NULL;
-	if (!added)
-		return &XVEC_AT(&p->cache_syl, struct xsyl, e);
+	if (in_map && !added)
+		return &XVEC_AT(&p->cache_syl, struct xsyl, XVEC_AT(&p->cache.ents, struct strmap_ent, e).val);
 	if (!(s = xvec_push(&p->cache_syl))) {
 		/* keep the cache consistent: forget everything */
 		strmap_clear(&p->cache);
+		strmap_clear(&p->canon_ids);
 		p->cache_syl.len = 0;
+		p->cache_arena.len = 0;
+		fast_clear(p);
 		return NULL;
 	}
 	m = n < 200 ? xcase_lower(tok, n, low, sizeof(low)) : -1;
@@ -468,6 +783,7 @@ const struct xsyl *xpack_syl(struct xpack *p, const char *tok, size_t n)
 	}
 	if (strmap_find(&p->stop, can, (size_t)m) >= 0)
 		s->flags |= XS_STOP;
+	s->ac_state = p->ac ? ac_word_state(p->ac, tok, n) : 0;
 	for (long k = 0; k < m; k++) {
 		if (can[k] >= '0' && can[k] <= '9')
 			s->flags |= XS_NUM;

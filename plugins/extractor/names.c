@@ -55,7 +55,46 @@ static size_t trim_right(const char *s, size_t a, size_t b)
 
 /* Canonical text of a span into x->scratch: spaces collapsed; names in
  * ALL CAPS title-cased (when titlecase_caps); tone marks canonical, NFC. */
+/* Why a cache: a name's canonical form costs four ICU conversions (UTF-16,
+ * NFD, NFC, UTF-8), and the same few hundred names recur in every
+ * article.  Keyed by the flag and the span's bytes as printed, so the
+ * result is exactly what the computation below gives. */
+static long canon_span(struct xctx *x, size_t start, size_t end, int titlecase_caps);
+
 long x_canon_span(struct xctx *x, size_t start, size_t end, int titlecase_caps)
+{
+	struct xpack *p = x->pack;
+	char key[258];
+	size_t kl = end > start ? end - start : 0;
+	long m;
+
+	if (kl == 0 || kl > 256)
+		return canon_span(x, start, end, titlecase_caps);
+	key[0] = titlecase_caps ? '1' : '0';
+	memcpy(key + 1, x->text + start, kl);
+	long e = strmap_find(&p->names, key, kl + 1);
+	if (e >= 0) {
+		uint32_t off = XVEC_AT(&p->names.ents, struct strmap_ent, e).val;
+		const char *c = p->names_arena.p + off;
+		size_t cl = strlen(c);
+		if (xbuf_reserve(&x->scratch, cl + 1) < 0)
+			return -1;
+		memcpy(x->scratch.p, c, cl + 1);
+		return cl ? (long)cl : -1;
+	}
+	m = canon_span(x, start, end, titlecase_caps);
+	/* a failure (-1) is cached as the empty string */
+	uint32_t off = (uint32_t)p->names_arena.len;
+	if (xbuf_add(&p->names_arena, m > 0 ? x->scratch.p : "", m > 0 ? (size_t)m : 0) < 0)
+		return -1;
+	p->names_arena.len++;
+	if (strmap_put(&p->names, key, kl + 1, off, NULL) < 0)
+		return -1;
+	return m;
+}
+
+/* The canonical form of the span, computed (see x_canon_span). */
+static long canon_span(struct xctx *x, size_t start, size_t end, int titlecase_caps)
 {
 	const char *s = x->text;
 	char tmp[1024], tc[1024];
@@ -313,14 +352,44 @@ static int do_byline_line(struct xctx *x, size_t li)
 	return 0;
 }
 
+/* Remembers bytes [a, b) as a credit (byline, photo credit): the names
+ * there are the article's authors, not people it mentions, and
+ * x_entities() leaves them out. */
+static int add_credit(struct xctx *x, size_t a, size_t b)
+{
+	struct xspan *c = xvec_push(&x->credits);
+
+	if (!c)
+		return -1;
+	c->start = (uint32_t)a;
+	c->end = (uint32_t)b;
+	return 0;
+}
+
+/* Was line li recorded whole as a credit? */
+static int is_credit_line(const struct xctx *x, size_t li)
+{
+	const struct xspan *sp = line_at(x, li);
+
+	for (size_t k = 0; k < x->credits.len; k++) {
+		const struct xspan *c = &XVEC_AT(&x->credits, struct xspan, k);
+		if (c->start == sp->start && c->end == sp->end)
+			return 1;
+	}
+	return 0;
+}
+
 int x_bylines(struct xctx *x)
 {
 	const char *s = x->text;
 	int rc;
 
+	x->credits.len = 0;
 	for (size_t li = 0; li < x->lines.len; li++) {
 		if ((rc = do_byline_line(x, li)) < 0)
 			return rc;
+		if (rc > 0 && add_credit(x, line_at(x, li)->start, line_at(x, li)->end) < 0)
+			return -1;
 	}
 	/* inline photo credits: "(Ảnh: Minh Anh)" */
 	for (size_t m = 0; m < x->matches.len; m++) {
@@ -331,19 +400,28 @@ int x_bylines(struct xctx *x)
 			if (tg[k].cat != XC_PHOTO_CUE || am->start == 0 || s[am->start - 1] != '(')
 				continue;
 			const char *close = memchr(s + am->end, ')', x->len - am->end < 120 ? x->len - am->end : 120);
-			if (close && (rc = add_names(x, &x->photos, 'p', am->end, (size_t)(close - s))) < 0)
-				return rc;
+			if (close && ((rc = add_names(x, &x->photos, 'p', am->end, (size_t)(close - s))) < 0 ||
+				      add_credit(x, am->start, (size_t)(close - s)) < 0))
+				return -1;
 		}
 	}
 	/* A bare name as the very last line ("Hữu Hiệp", "Thanh Vân/VOV.VN")
 	 * when no cue named anyone. */
 	if (x->authors.len == 0 && x->lines.len >= 3) {
-		const struct xspan *sp = line_at(x, x->lines.len - 1);
+		/* the last line that is not itself a credit ("Lê Anh" above
+		 * "Ảnh: Khoa Nguyễn") */
+		size_t last = x->lines.len - 1;
+		while (last > 2 && is_credit_line(x, last))
+			last--;
+		const struct xspan *sp = line_at(x, last);
 		const char *slash = memchr(s + sp->start, '/', sp->end - sp->start);
 		if (slash && sp->tok1 - sp->tok0 <= 8 && x_name_shaped(x, sp->start, (size_t)(slash - s)) &&
 		    xctx_match_at(x, sp->start, XC_VIA_CUE, &(uint32_t){0}, &(size_t){0}) < 0)
 			return x_add_name(x, &x->authors, 'a', sp->start,
-					  trim_right(s, sp->start, (size_t)(slash - s))) < 0 ? -1 : 0;
+					  trim_right(s, sp->start, (size_t)(slash - s))) < 0 ||
+				       add_credit(x, sp->start, sp->end) < 0
+				   ? -1
+				   : 0;
 		size_t w = sp->tok1 - sp->tok0;
 		int caps = 1, joined_names = 0;
 		for (size_t i = sp->start; i + 2 < sp->end; i++)
@@ -358,7 +436,10 @@ int x_bylines(struct xctx *x)
 		    xctx_match_at(x, sp->start, XC_OUTLET_PREFIX, &(uint32_t){0}, &(size_t){0}) < 0 &&
 		    xctx_match_at(x, sp->start, XC_OUTLET, &(uint32_t){0}, &(size_t){0}) < 0 &&
 		    xctx_match_at(x, sp->start, XC_VIA_CUE, &(uint32_t){0}, &(size_t){0}) < 0)
-			return add_names(x, &x->authors, 'a', sp->start, sp->end) < 0 ? -1 : 0;
+			return add_names(x, &x->authors, 'a', sp->start, sp->end) < 0 ||
+				       add_credit(x, sp->start, sp->end) < 0
+				   ? -1
+				   : 0;
 		if (w >= 3 && w <= 8 && caps) {
 			/* "Nam Bằng - Lệ Như": capitalised words joined by dashes or commas */
 			int ok = 1;
@@ -370,8 +451,9 @@ int x_bylines(struct xctx *x)
 						if (s[g] != ' ' && s[g] != '-' && s[g] != ',' && s[g] != '.')
 							ok = 0;
 			}
-			if (ok && (rc = add_names(x, &x->authors, 'a', sp->start, sp->end)) < 0)
-				return rc;
+			if (ok && (add_names(x, &x->authors, 'a', sp->start, sp->end) < 0 ||
+				   add_credit(x, sp->start, sp->end) < 0))
+				return -1;
 		}
 	}
 	return 0;
@@ -449,7 +531,7 @@ static size_t strip_site(struct xctx *x, const char *t, size_t n, const char *si
 	else if (words <= 4 && best > sn) {
 		/* an outlet name of the pack */
 		struct xvec m = {.esz = sizeof(struct ac_match)};
-		if (ac_scan(x->pack->ac, suf, sn, &m) == 0)
+		if (ac_scan_str(x->pack->ac, suf, sn, &m) == 0)
 			for (size_t i = 0; i < m.len && !strip; i++) {
 				const struct ac_match *am = &XVEC_AT(&m, struct ac_match, i);
 				uint32_t nt;
@@ -684,7 +766,7 @@ int x_source(struct xctx *x, const char *meta_site)
 		struct xvec m = {.esz = sizeof(struct ac_match)};
 		const char *canon = NULL;
 		size_t n = strlen(meta_site);
-		if (ac_scan(x->pack->ac, meta_site, n, &m) == 0)
+		if (ac_scan_str(x->pack->ac, meta_site, n, &m) == 0)
 			for (size_t i = 0; i < m.len; i++) {
 				const struct ac_match *am = &XVEC_AT(&m, struct ac_match, i);
 				uint32_t nt;

@@ -19,11 +19,78 @@
 
 /* ---------------------------------------------------------- characters */
 
-static int cp_is_word(UChar32 c)
+uint32_t xtext_cp_class_icu(UChar32 c)
+{
+	uint32_t f = 0;
+
+	if (c < 0)
+		return 0;
+	if (u_isalnum(c) || u_getCombiningClass(c) > 0 || u_charType(c) == U_NON_SPACING_MARK)
+		f |= XCP_WORD;
+	if (u_isalpha(c)) {
+		f |= XCP_ALPHA;
+		if (u_isupper(c) || u_istitle(c))
+			f |= XCP_UPPER;
+	}
+	if (u_isdigit(c))
+		f |= XCP_DIGIT;
+	if (c == ' ' || c == '\t' || c == 0xA0 || u_isspace(c))
+		f |= XCP_SPACE;
+	return f;
+}
+
+/* XCP_* of each ASCII code point (what xtext_cp_class_icu() gives). */
+static const uint8_t ascii_cls[128] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0, 16, 16, 16, 16, 16,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 16, 16, 16, 16,
+	16,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  0,  0,  0,  0,  0,  0,
+	 0,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,
+	 7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  0,  0,  0,  0,  0,
+	 0,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,
+	 3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  0,  0,  0,  0,  0,
+};
+
+/* Why a hand-written table: ICU's property lookups cost a function call
+ * and a trie walk per character, and Vietnamese text is one third non-ASCII
+ * letters.  The ranges below are the letters of the Vietnamese alphabet
+ * (Latin-1, the eight Latin Extended letters, Latin Extended Additional
+ * U+1EA0..U+1EF9), the combining marks and the common punctuation; they
+ * give exactly what xtext_cp_class_icu() gives (checked by a unit test over
+ * every code point below U+3000).  Anything else asks ICU. */
+static inline uint32_t cp_class(UChar32 c)
 {
 	if (c < 0x80)
-		return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-	return u_isalnum(c) || u_getCombiningClass(c) > 0 || u_charType(c) == U_NON_SPACING_MARK;
+		return c < 0 ? 0 : ascii_cls[c];
+	if (c >= 0xC0 && c <= 0xFF && c != 0xD7 && c != 0xF7)
+		return XCP_WORD | XCP_ALPHA | (c <= 0xDE ? XCP_UPPER : 0);
+	if (c >= 0x1EA0 && c <= 0x1EF9)
+		return XCP_WORD | XCP_ALPHA | ((c & 1) ? 0 : XCP_UPPER);
+	switch (c) {
+	case 0x0102: case 0x0110: case 0x0128: case 0x0168: case 0x01A0: case 0x01AF:
+		return XCP_WORD | XCP_ALPHA | XCP_UPPER;
+	case 0x0103: case 0x0111: case 0x0129: case 0x0169: case 0x01A1: case 0x01B0:
+		return XCP_WORD | XCP_ALPHA;
+	case 0xA0:
+		return XCP_SPACE;
+	default:
+		break;
+	}
+	if (c >= 0x0300 && c <= 0x036F)
+		return XCP_WORD; /* combining marks (NFD input) */
+	if (c >= 0x2010 && c <= 0x2027)
+		return 0; /* dashes, quotes, bullets, ellipsis */
+	return xtext_cp_class_icu(c);
+}
+
+uint32_t xtext_cp_class(UChar32 c)
+{
+	return cp_class(c);
+}
+
+static int cp_is_word(UChar32 c)
+{
+	return (cp_class(c) & XCP_WORD) != 0;
 }
 
 int xtext_is_wordchar_at(const char *s, size_t len, size_t i)
@@ -87,56 +154,56 @@ int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *li
 	while (i < n) {
 		int32_t start = i;
 		UChar32 c;
+		uint32_t cls;
 		uint8_t b = (uint8_t)s[i];
 
 		if (b < 0x80) {
 			c = b;
+			cls = ascii_cls[b];
 			i++;
 		} else {
 			U8_NEXT(s, i, n, c);
+			cls = c >= 0 ? cp_class(c) : 0;
 		}
-		if (c >= 0 && cp_is_word(c)) {
-			struct xtok *t = xvec_push(toks);
-			uint32_t fl = gapflags;
-			int letters = 0, uppers = 0, first = 1;
-			UChar32 cc = c;
-			int32_t j = start;
+		if (cls & XCP_WORD) {
+			struct xtok *t = xvec_push_raw(toks); /* every member is set below */
+			uint32_t fl = gapflags, any = 0;
+			int letters = 0, uppers = 0;
+			int32_t j;
 
 			if (!t)
 				return -ENOMEM;
-			/* extend the token */
+			if (cls & XCP_ALPHA)
+				fl |= (cls & XCP_UPPER) ? XT_CAP : XT_LOWER;
+			/* extend the token (branch-light: most of its characters are
+			 * ASCII or Vietnamese letters) */
 			for (;;) {
-				if (cc < 0x80 ? ((cc | 0x20) >= 'a' && (cc | 0x20) <= 'z') : u_isalpha(cc)) {
-					fl |= XT_ALPHA;
-					letters++;
-					int up = cc < 0x80 ? (cc >= 'A' && cc <= 'Z') : (u_isupper(cc) || u_istitle(cc));
-					if (up)
-						uppers++;
-					if (first)
-						fl |= up ? XT_CAP : XT_LOWER;
-				} else if (cc >= '0' && cc <= '9') {
-					fl |= XT_DIGIT;
-				} else if (cc >= 0x80 && u_isdigit(cc)) {
-					fl |= XT_DIGIT;
-				}
-				first = 0;
+				letters += (int)((cls >> 1) & 1); /* XCP_ALPHA */
+				uppers += (int)((cls & (XCP_ALPHA | XCP_UPPER)) == (XCP_ALPHA | XCP_UPPER));
+				any |= cls;
 				j = i;
 				if (i >= n)
 					break;
 				b = (uint8_t)s[i];
 				if (b < 0x80) {
-					cc = b;
-					if (!cp_is_word(cc))
+					cls = ascii_cls[b];
+					if (!(cls & XCP_WORD))
 						break;
 					i++;
 				} else {
 					int32_t k = i;
+					UChar32 cc;
 					U8_NEXT(s, k, n, cc);
-					if (cc < 0 || !cp_is_word(cc))
+					cls = cc >= 0 ? cp_class(cc) : 0;
+					if (!(cls & XCP_WORD))
 						break;
 					i = k;
 				}
 			}
+			if (any & XCP_ALPHA)
+				fl |= XT_ALPHA;
+			if (any & XCP_DIGIT)
+				fl |= XT_DIGIT;
 			if (letters >= 2 && uppers == letters)
 				fl |= XT_UPPER;
 			if (gap_sent)
@@ -164,7 +231,7 @@ int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *li
 			cur->tok0 = (uint32_t)toks->len;
 			gapflags |= XT_NEWLINE_BEFORE;
 			gap_sent = 1;
-		} else if (c == ' ' || c == '\t' || c == 0xA0 || u_isspace(c)) {
+		} else if (cls & XCP_SPACE) {
 			if (!(gapflags & (XT_PUNCT_BEFORE | XT_NEWLINE_BEFORE)))
 				gapflags |= XT_SPACE_BEFORE;
 		} else {
@@ -249,20 +316,30 @@ long xcase_title_words(const char *s, size_t n, char *out, size_t cap)
 
 long xcase_title_first(const char *s, size_t n, char *out, size_t cap)
 {
-	int32_t i = 0;
+	int32_t i = 0, a = 0;
 	UChar32 c;
 	long m;
 
 	if (n == 0)
 		return 0;
-	U8_NEXT(s, i, (int32_t)n, c);
-	if (c < 0)
+	/* the first letter, after any leading punctuation: "(thực hiện)" is
+	 * printed "(Thực hiện)" */
+	for (;;) {
+		a = i;
+		U8_NEXT(s, i, (int32_t)n, c);
+		if (c < 0)
+			return -1;
+		if (u_isalpha(c) || i >= (int32_t)n)
+			break;
+	}
+	if ((size_t)a > cap)
 		return -1;
-	m = casemap(1, s, (size_t)i, out, cap);
-	if (m < 0 || (size_t)m + (n - (size_t)i) > cap)
+	memcpy(out, s, (size_t)a);
+	m = casemap(1, s + a, (size_t)(i - a), out + a, cap - (size_t)a);
+	if (m < 0 || (size_t)a + (size_t)m + (n - (size_t)i) > cap)
 		return -1;
-	memcpy(out + m, s + i, n - (size_t)i);
-	return m + (long)(n - (size_t)i);
+	memcpy(out + a + m, s + i, n - (size_t)i);
+	return a + m + (long)(n - (size_t)i);
 }
 
 /* ---------------------------------------------------------------- tone */
@@ -477,6 +554,16 @@ long xtone_canon(const struct xtone *t, const char *s, size_t n, char *out, size
 	long rc = -1;
 	const UNormalizer2 *nfd, *nfc;
 
+	/* ASCII is its own NFD and NFC and carries no tone mark: no ICU */
+	size_t k;
+	for (k = 0; k < n && (uint8_t)s[k] < 0x80; k++)
+		;
+	if (k == n) {
+		if (n > cap)
+			return -1;
+		memcpy(out, s, n);
+		return (long)n;
+	}
 	nfd = t ? t->nfd : unorm2_getNFDInstance(&ec);
 	nfc = t ? t->nfc : unorm2_getNFCInstance(&ec);
 	if (U_FAILURE(ec))

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+/* inlined: the hash of a short token is cheaper than the call into libxxhash */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "extractor_int.h"
@@ -40,22 +42,32 @@ void xbuf_free(struct xbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-void *xvec_push(struct xvec *v)
+void *xvec_grow(struct xvec *v)
 {
-	char *slot;
+	size_t cap = v->cap ? v->cap * 2 : 16;
+	void *p = realloc(v->p, cap * v->esz);
 
-	if (v->len == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		void *p = realloc(v->p, cap * v->esz);
-		if (!p)
-			return NULL;
-		v->p = p;
-		v->cap = cap;
-	}
-	slot = (char *)v->p + v->len * v->esz;
-	memset(slot, 0, v->esz);
-	v->len++;
-	return slot;
+	if (!p)
+		return NULL;
+	v->p = p;
+	v->cap = cap;
+	return p;
+}
+
+int xvec_reserve(struct xvec *v, size_t n)
+{
+	size_t cap = v->cap ? v->cap : 16;
+	void *p;
+
+	if (n <= v->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if (!(p = realloc(v->p, cap * v->esz)))
+		return -ENOMEM;
+	v->p = p;
+	v->cap = cap;
+	return 0;
 }
 
 void xvec_free(struct xvec *v)

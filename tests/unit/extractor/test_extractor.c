@@ -502,6 +502,282 @@ static void test_one_megabyte_line(void **state)
 	json_decref(o);
 }
 
+/* The character table agrees with ICU on every code point it could see in
+ * news text (and the fallback is ICU itself above that). */
+static void test_cp_class_table(void **state)
+{
+	(void)state;
+	for (int32_t c = 0; c < 0x3000; c++)
+		if (xtext_cp_class(c) != xtext_cp_class_icu(c)) {
+			fprintf(stderr, "U+%04X: table %u, ICU %u\n", (unsigned)c, xtext_cp_class(c),
+				xtext_cp_class_icu(c));
+			fail();
+		}
+	assert_int_equal(xtext_cp_class(0x1EA0), XCP_WORD | XCP_ALPHA | XCP_UPPER); /* Ạ */
+	assert_int_equal(xtext_cp_class(0x01B0), XCP_WORD | XCP_ALPHA);             /* ư */
+	assert_int_equal(xtext_cp_class(0x0301), XCP_WORD);                         /* acute */
+	assert_int_equal(xtext_cp_class(0x201C), 0u);                               /* “ */
+	assert_int_equal(xtext_cp_class(-1), 0u);
+}
+
+/* ------------------------------------------------- automaton, reference */
+
+/* Every match by brute force: each pattern at each byte, with the word
+ * boundary rule of ac_scan(), ordered by start then longest first. */
+static size_t ref_matches(const char *const *pats, const char *t, size_t len, struct ac_match *out,
+			  size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t p = 0; p < len; p++) {
+		size_t first = n;
+		for (size_t k = 0; pats[k]; k++) {
+			size_t pl = strlen(pats[k]);
+			if (p + pl > len || memcmp(t + p, pats[k], pl) != 0)
+				continue;
+			if (xtext_is_wordchar_at(pats[k], pl, 0) && p > 0 && xtext_wordchar_before(t, p))
+				continue;
+			if (xtext_wordchar_before(pats[k], pl) && xtext_is_wordchar_at(t, len, p + pl))
+				continue;
+			assert_true(n < cap);
+			out[n].pat = (uint32_t)k;
+			out[n].start = (uint32_t)p;
+			out[n].end = (uint32_t)(p + pl);
+			n++;
+		}
+		/* longest first among those starting at p */
+		for (size_t i = first; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (out[j].end > out[i].end) {
+					struct ac_match tmp = out[i];
+					out[i] = out[j];
+					out[j] = tmp;
+				}
+	}
+	return n;
+}
+
+static void test_ac_scan_reference(void **state)
+{
+	static const char *const pats[] = {"Nguyễn", "Nguyễn Văn", "ông", "Ông", "an", "Hà Nội", "Hà",
+					   "xã", "TP.", "(thực hiện)", "Ảnh:", "công an", "Công an tỉnh", NULL};
+	static const char *const texts[] = {
+		"Ông Nguyễn Văn An, Công an tỉnh Hà Nội, và ông Hà (thực hiện). Ảnh: TP.HCM",
+		"toàn an ninh; xã Hà Nội Nguyễn Nguyễn Văn (thực hiện)xã công an an",
+		"Hà", "", "(thực hiện", "Nguyễn Văn", "ôngông ông"};
+	struct ac *a = ac_new();
+	struct xvec toks = {.esz = sizeof(struct xtok)}, lines = {.esz = sizeof(struct xspan)};
+	struct xvec got = {.esz = sizeof(struct ac_match)}, st = {.esz = sizeof(uint32_t)};
+	long ids[32];
+	(void)state;
+
+	assert_non_null(a);
+	for (size_t k = 0; pats[k]; k++)
+		assert_true((ids[k] = ac_add(a, pats[k], strlen(pats[k]))) >= 0);
+	assert_int_equal(ac_build(a), 0);
+	for (size_t ti = 0; ti < sizeof(texts) / sizeof(texts[0]); ti++) {
+		const char *t = texts[ti];
+		size_t len = strlen(t);
+		struct ac_match want[256];
+		size_t nw = ref_matches(pats, t, len, want, 256);
+		assert_int_equal(xtext_tokenize(t, len, &toks, &lines), 0);
+		/* without and with the per-token states the cache would give */
+		for (int pass = 0; pass < 2; pass++) {
+			st.len = 0;
+			for (size_t i = 0; i < toks.len; i++) {
+				const struct xtok *tk = &XVEC_AT(&toks, struct xtok, i);
+				uint32_t *s = xvec_push(&st);
+				assert_non_null(s);
+				*s = ac_word_state(a, t + tk->start, tk->end - tk->start);
+			}
+			assert_int_equal(ac_scan(a, t, len, toks.p, toks.len, pass ? st.p : NULL, &got), 0);
+			assert_int_equal(got.len, nw);
+			for (size_t i = 0; i < nw; i++) {
+				const struct ac_match *g = &XVEC_AT(&got, struct ac_match, i);
+				assert_int_equal(g->pat, (uint32_t)ids[want[i].pat]);
+				assert_int_equal(g->start, want[i].start);
+				assert_int_equal(g->end, want[i].end);
+			}
+		}
+	}
+	xvec_free(&toks);
+	xvec_free(&lines);
+	xvec_free(&got);
+	xvec_free(&st);
+	ac_free(a);
+}
+
+/* -------------------------------------------------------- JSON writer */
+
+static void test_json_str(void **state)
+{
+	struct xbuf b = {0};
+	const char in[] = "a\"b\\c\nd\x01 Hà/Nội";
+	(void)state;
+
+	assert_int_equal(x_json_str(&b, in, sizeof(in) - 1), 0);
+	assert_string_equal(b.p, "\"a\\\"b\\\\c\\u000ad\\u0001 Hà/Nội\"");
+	json_t *v = json_loadb(b.p, b.len, JSON_DECODE_ANY, NULL);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(v), in);
+	json_decref(v);
+	xbuf_free(&b);
+}
+
+/* --------------------------------------------- pack: DF table, caches */
+
+static void test_pack_tables(void **state)
+{
+	struct xpack p;
+	char err[256], path[4096], line[512];
+	FILE *f;
+	int checked = 0;
+	(void)state;
+
+	assert_int_equal(xpack_load(&p, harness_host(H, 0), "vi", err, sizeof(err)), 0);
+	assert_true(p.df_docs > 0);
+	/* every bigram of the table's first lines, through both lookups */
+	assert_int_equal(harness_host(H, 0)->data_find(harness_host(H, 0), "lang/vi/df.tsv", path, sizeof(path)), 0);
+	assert_non_null(f = fopen(path, "r"));
+	uint64_t *hash = p.bg_hash;
+	while (fgets(line, sizeof(line), f) && checked < 400) {
+		char *tab = strchr(line, '\t'), *sp = strchr(line, ' ');
+		if (line[0] == '#' || !tab || !sp || sp > tab)
+			continue;
+		long a = strmap_find(&p.dict, line, (size_t)(sp - line));
+		long b2 = strmap_find(&p.dict, sp + 1, (size_t)(tab - sp - 1));
+		if (a < 0 || b2 < 0)
+			continue;
+		uint32_t want = (uint32_t)strtoul(tab + 1, NULL, 10);
+		p.bg_hash = hash;
+		assert_int_equal(xpack_bigram_df(&p, (uint32_t)a, (uint32_t)b2), want);
+		p.bg_hash = NULL; /* the sorted arrays */
+		assert_int_equal(xpack_bigram_df(&p, (uint32_t)a, (uint32_t)b2), want);
+		checked++;
+	}
+	fclose(f);
+	p.bg_hash = hash;
+	assert_true(checked > 100);
+	assert_int_equal(xpack_bigram_df(&p, 0, (uint32_t)p.dict.ents.len + 5), 0);
+
+	/* syllable cache: the front table (short tokens), the general cache
+	 * (long ones) and the pipelined pass agree */
+	static const char text[] = "Ông Nguyễn Văn A nói rằng Supercalifragilistic và HÀ NỘI, hà nội, 2021.";
+	struct xvec toks = {.esz = sizeof(struct xtok)}, lines = {.esz = sizeof(struct xspan)};
+	assert_int_equal(xtext_tokenize(text, strlen(text), &toks, &lines), 0);
+	uint32_t tsyl[64], tstate[64];
+	assert_true(toks.len < 64);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(xpack_syls(&p, text, toks.p, toks.len, tsyl, tstate), 0);
+		for (size_t i = 0; i < toks.len; i++) {
+			const struct xtok *t = &XVEC_AT(&toks, struct xtok, i);
+			if (!(t->flags & XT_ALPHA)) {
+				assert_int_equal(tsyl[i], UINT32_MAX);
+				continue;
+			}
+			const struct xsyl *sy = xpack_syl(&p, text + t->start, t->end - t->start);
+			assert_non_null(sy);
+			assert_int_equal(tsyl[i], (uint32_t)(sy - (const struct xsyl *)p.cache_syl.p));
+			assert_int_equal(tstate[i], sy->ac_state);
+			assert_int_equal(sy->ac_state, ac_word_state(p.ac, text + t->start, t->end - t->start));
+		}
+	}
+	/* case variants share their canonical id */
+	const struct xsyl *s1 = xpack_syl(&p, "HÀ", strlen("HÀ")), *s2 = xpack_syl(&p, "hà", strlen("hà"));
+	assert_int_equal(s1->cid, s2->cid);
+	assert_string_equal(xpack_syl_str(&p, s1), "hà");
+	xvec_free(&toks);
+	xvec_free(&lines);
+	xpack_free(&p);
+}
+
+/* ------------------------------------------- entities: precision rules */
+
+static void test_entities_credits_and_places(void **state)
+{
+	(void)state;
+	json_t *o = run("Xe khách gặp nạn ở huyện miền núi\n\n"
+			"Sáng nay, ông Trần Văn Bình, trú tại xã Châu Pha, thị xã Phú Mỹ, cho biết chiếc xe "
+			"đã bị lật ở phường Lương Khánh Thiện (Ảnh: Nguyễn Văn Cường). Chủ tịch UBND tỉnh "
+			"Nguyễn Văn Sơn và Công an huyện Lâm Hà đã có mặt tại hiện trường.\n\n"
+			"Lê Minh Hà");
+	json_t *per = ents(o, "persons"), *loc = ents(o, "locations");
+	assert_true(list_has(per, "Trần Văn Bình"));
+	assert_true(list_has(per, "Nguyễn Văn Sơn")); /* after an organisation: a person */
+	assert_false(list_has(per, "Châu Pha"));     /* after xã: a place */
+	assert_true(list_has(loc, "Châu Pha"));
+	assert_false(list_has(per, "Lương Khánh Thiện"));
+	assert_true(list_has(loc, "Lương Khánh Thiện"));
+	assert_false(list_has(per, "Lâm Hà")); /* two syllables after "Công an huyện" */
+	/* credits: authors and photographers, no mentions */
+	assert_true(list_has(json_object_get(o, "authors"), "Lê Minh Hà"));
+	assert_false(list_has(per, "Lê Minh Hà"));
+	assert_true(list_has(json_object_get(o, "photo_credits"), "Nguyễn Văn Cường"));
+	assert_false(list_has(per, "Nguyễn Văn Cường"));
+	assert_null(json_object_get(json_object_get(o, "entity_mentions"), "Lê Minh Hà"));
+	json_decref(o);
+}
+
+/* Keywords and names do not depend on what the instance saw before (the
+ * syllable and name caches, and the order terms were counted in). */
+static void test_history_independent(void **state)
+{
+	static const char a[] = "Giá vàng hôm nay tăng mạnh\n\nGiá vàng trong nước hôm nay tăng mạnh theo "
+				"giá vàng thế giới, các nhà đầu tư vàng lo ngại lãi suất ngân hàng tăng.";
+	static const char b[] = "Bão số 3 đổ bộ\n\nBão số 3 đổ bộ vào tỉnh Quảng Ninh, ông Nguyễn Văn Hải "
+				"cho biết người dân đã sơ tán, mưa lớn kéo dài ở Quảng Ninh và Hải Phòng.";
+	char err[256];
+	struct harness *h2 = harness_new(newsd_plugin_extractor_describe(), NULL, err, sizeof(err));
+	(void)state;
+
+	assert_non_null(h2);
+	json_t *o1 = run(b);
+	json_decref(run_with(h2, a, NULL));
+	json_t *o2 = run_with(h2, b, NULL);
+	json_t *o3 = run_with(h2, b, NULL); /* every cache warm */
+	char *d1 = json_dumps(o1, JSON_SORT_KEYS), *d2 = json_dumps(o2, JSON_SORT_KEYS),
+	     *d3 = json_dumps(o3, JSON_SORT_KEYS);
+	assert_string_equal(d1, d2);
+	assert_string_equal(d1, d3);
+	assert_true(list_has(ents(o1, "persons"), "Nguyễn Văn Hải"));
+	free(d1);
+	free(d2);
+	free(d3);
+	json_decref(o1);
+	json_decref(o2);
+	json_decref(o3);
+	harness_free(h2);
+}
+
+/* Cue variants capitalise the first letter, past leading punctuation, and
+ * a byline above the photo credit is still the byline. */
+static void test_byline_variants(void **state)
+{
+	char out[64];
+	long m = xcase_title_first("(thực hiện)", strlen("(thực hiện)"), out, sizeof(out));
+	(void)state;
+
+	assert_true(m > 0);
+	out[m] = '\0';
+	assert_string_equal(out, "(Thực hiện)");
+	m = xcase_title_first("ảnh:", strlen("ảnh:"), out, sizeof(out));
+	assert_true(m > 0);
+	out[m] = '\0';
+	assert_string_equal(out, "Ảnh:");
+
+	json_t *o = run("Mưa lớn gây ngập nhiều tuyến phố\n\n" "Chiều qua, mưa lớn kéo dài khiến nhiều tuyến phố "
+			"ngập sâu, giao thông ùn tắc kéo dài nhiều giờ liền.\n\nMộc Lan (Tổng hợp)");
+	assert_list(json_object_get(o, "authors"), (const char *const[]){"Mộc Lan", NULL});
+	json_decref(o);
+	o = run("Mưa lớn gây ngập nhiều tuyến phố\n\n" "Chiều qua, mưa lớn kéo dài khiến nhiều tuyến phố "
+		"ngập sâu, giao thông ùn tắc kéo dài nhiều giờ liền.\n\nLê Văn Tâm\n\nẢnh: Trần Minh Khoa");
+	assert_list(json_object_get(o, "authors"), (const char *const[]){"Lê Văn Tâm", NULL});
+	assert_list(json_object_get(o, "photo_credits"), (const char *const[]){"Trần Minh Khoa", NULL});
+	assert_false(list_has(ents(o, "persons"), "Lê Văn Tâm"));
+	assert_false(list_has(ents(o, "persons"), "Trần Minh Khoa"));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +799,13 @@ int main(void)
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_lang),
 		cmocka_unit_test(test_one_megabyte_line),
+		cmocka_unit_test(test_cp_class_table),
+		cmocka_unit_test(test_ac_scan_reference),
+		cmocka_unit_test(test_json_str),
+		cmocka_unit_test(test_pack_tables),
+		cmocka_unit_test(test_entities_credits_and_places),
+		cmocka_unit_test(test_history_independent),
+		cmocka_unit_test(test_byline_variants),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
