@@ -315,7 +315,8 @@ int x_entities(struct xctx *x)
 			i = e;
 			continue;
 		}
-		if (has(x, i, XC_LOC_CUE, &e) && !has(x, i, XC_SURNAME, NULL)) {
+		/* "anh H." is a person's initial, not "H." (huyện) */
+		if (has(x, i, XC_LOC_CUE, &e) && !has(x, i, XC_SURNAME, NULL) && pcue_until != i) {
 			/* "xã Châu Pha", "phường Lương Khánh Thiện": after an
 			 * administrative word a name is a place even when it starts
 			 * with a surname; only right after an organisation or a
@@ -365,10 +366,19 @@ int x_entities(struct xctx *x)
 			/* a sentence opener after a name starts the next sentence
 			 * ("Nguyễn Văn A Tuy nhiên …" when a full stop went missing) */
 			for (size_t k = 1; k < r; k++)
-				if (has(x, i + k, XC_NAME_BREAK, NULL)) {
+				if (xctx_match_at_tok(x, i + k, XC_NAME_BREAK, &pl, &e) >= 0 && pl != XNB_OPENER) {
 					r = k;
 					break;
 				}
+			/* a capitalised function word glued to a name opens the
+			 * sentence: "Theo Nguyễn Văn A", "Từ Lê Văn B" (but "Từ
+			 * Minh Hải" is a name: a surname opener stays unless a
+			 * surname follows) */
+			if (r >= 2 && xctx_match_at_tok(x, i, XC_NAME_BREAK, &pl, &e) >= 0 && e < i + r &&
+			    (!has(x, i, XC_SURNAME, NULL) || has(x, e, XC_SURNAME, NULL))) {
+				i = e;
+				continue;
+			}
 			if (r >= 2 && r <= 5 && has(x, i, XC_SURNAME, NULL)) {
 				if (mention_span(x, T_PER, i, i + r) < 0)
 					return -1;

@@ -168,9 +168,15 @@ enum xcat {
 	XC_ORG_WORD,        /* a word inside organisation names (Thường vụ, Tổ chức) */
 	XC_STREET_CUE,      /* đường, phố: the next name is a place, even a person's */
 	XC_LOC_PREP,        /* tại, ở: a one-word gazetteer name after it is a place */
-	XC_NAME_BREAK,      /* Tuy, Nhưng: opens a sentence, never ends a name */
+	XC_NAME_BREAK,      /* Tuy, Nhưng: opens a sentence, never ends a name;
+			     * payload XNB_OPENER: Từ, Theo (pack `sentence_openers`):
+			     * only dropped from the start of a name */
+	XC_CREDIT_CUE,      /* Biên tập:, Editing by: a credit line for another role
+			     * (no field, no entities) */
 	XC_NCATS
 };
+
+enum { XNB_OPENER = 1 };
 
 struct xtag {
 	uint8_t cat;

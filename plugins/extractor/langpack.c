@@ -115,15 +115,17 @@ static int add_pattern(struct loader *L, const char *s, size_t n, uint8_t cat, u
 }
 
 /* A list of entries "Canonical|alias|alias" (names) or plain cue words. */
-static int add_list(struct loader *L, const struct newsd_config *c, const char *key, uint8_t cat,
-		    int named, int variants)
+/* Every entry of list key as a pattern of category cat; payload: the
+ * canonical name's index when named, else fixed (a flag of the list). */
+static int add_list_p(struct loader *L, const struct newsd_config *c, const char *key, uint8_t cat,
+		      int named, int variants, uint32_t fixed)
 {
 	const struct newsd_host *h = L->h;
 	size_t n = c ? h->cfg_list_len(c, key) : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *e = h->cfg_list_str(c, key, i);
-		uint32_t payload = 0;
+		uint32_t payload = fixed;
 		int rc;
 		if (!e || !*e)
 			continue;
@@ -144,6 +146,12 @@ static int add_list(struct loader *L, const struct newsd_config *c, const char *
 		}
 	}
 	return 0;
+}
+
+static int add_list(struct loader *L, const struct newsd_config *c, const char *key, uint8_t cat,
+		    int named, int variants)
+{
+	return add_list_p(L, c, key, cat, named, variants, 0);
 }
 
 /* month_names: a list of twelve entries "January|Jan"; payload = month. */
@@ -253,13 +261,15 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 		    add_list(&L, ent, "org_words", XC_ORG_WORD, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, ent, "street_cues", XC_STREET_CUE, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, ent, "location_preps", XC_LOC_PREP, 0, V_TONE | V_CAPS) < 0 ||
-		    add_list(&L, ent, "name_breakers", XC_NAME_BREAK, 0, V_TONE | V_CAPS) < 0)
+		    add_list(&L, ent, "name_breakers", XC_NAME_BREAK, 0, V_TONE | V_CAPS) < 0 ||
+		    add_list_p(&L, ent, "sentence_openers", XC_NAME_BREAK, 0, V_TONE | V_CAPS, XNB_OPENER) < 0)
 			goto nomem;
 	}
 	if ((sec = h->cfg_child(c, "bylines"))) {
 		if (add_list(&L, sec, "author_cues", XC_AUTHOR_CUE, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "author_photo_cues", XC_AUTHOR_PHOTO_CUE, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "photo_cues", XC_PHOTO_CUE, 0, V_TONE | V_CAPS) < 0 ||
+		    add_list(&L, sec, "credit_cues", XC_CREDIT_CUE, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "author_suffixes", XC_AUTHOR_SUFFIX, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "group_authors", XC_GROUP_AUTHOR, 1, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "via_cues", XC_VIA_CUE, 0, V_TONE | V_CAPS) < 0)

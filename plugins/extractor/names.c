@@ -285,11 +285,196 @@ static long cue_at_line_start(const struct xctx *x, size_t li, enum xcat cat, si
 	return xctx_match_at(x, at, cat, &pl, end);
 }
 
+/* The credit cue starting at byte at, the longest of the four kinds
+ * (author, author and photo, photo/visual, other role): its category, or
+ * 0 when there is none; *end = the cue's end. */
+static int credit_cue_at(const struct xctx *x, size_t at, size_t *end)
+{
+	static const enum xcat cats[] = {XC_AUTHOR_PHOTO_CUE, XC_AUTHOR_CUE, XC_PHOTO_CUE, XC_CREDIT_CUE};
+	uint32_t pl;
+	size_t e;
+	int best = 0;
+
+	*end = 0;
+	for (size_t k = 0; k < sizeof(cats) / sizeof(cats[0]); k++)
+		if (xctx_match_at(x, at, cats[k], &pl, &e) >= 0 && e > *end) {
+			best = (int)cats[k];
+			*end = e;
+		}
+	return best;
+}
+
+/* Is [a,b) made only of credited names: name-shaped parts, outlets or
+ * codes in capitals (VTV24), separated by punctuation or conjunctions
+ * (stop words)?  A visual cue is also a caption label ("Video: Cận cảnh
+ * vụ cháy", "Ảnh: minh họa"): only a list of names makes it a credit.
+ * first_only: only the first part must be a name (an author's credit
+ * may go on with a job title: "Tác giả: Nguyễn Văn A - Giám đốc Sở"). */
+static int names_only(struct xctx *x, size_t a, size_t b, int first_only)
+{
+	const char *s = x->text;
+	size_t part = a;
+	int names = 0, org = -1; /* org: the part opens with an organisation or outlet */
+
+	for (size_t i = a; i <= b;) {
+		size_t skip = 1;
+		int cut = 0;
+		if (org < 0 && i > trim_left(s, part, b)) {
+			/* "Ảnh: Công an Hà Tĩnh", "Nguồn clip: Báo Lao động" (but
+			 * "Clip: Công an làm bảo mẫu cho bé trai đi lạc" is a caption:
+			 * five words at most) */
+			size_t p0 = trim_left(s, part, b), e;
+			uint32_t pl;
+			org = xctx_match_at(x, p0, XC_ORG_HEAD, &pl, &e) >= 0 || xctx_match_at(x, p0, XC_ORG, &pl, &e) >= 0 ||
+			      xctx_match_at(x, p0, XC_OUTLET, &pl, &e) >= 0 ||
+			      xctx_match_at(x, p0, XC_OUTLET_PREFIX, &pl, &e) >= 0;
+		}
+		if (i == b) {
+			cut = 1;
+		} else if (strchr(",;&/()[]|-", s[i])) {
+			cut = 1;
+		} else if ((uint8_t)s[i] == 0xE2 && i + 2 < b && (uint8_t)s[i + 1] == 0x80 &&
+			   ((uint8_t)s[i + 2] == 0x93 || (uint8_t)s[i + 2] == 0x94)) {
+			cut = 1;
+			skip = 3;
+		} else {
+			long ti = xctx_tok_at(x, i);
+			if (ti >= 0 && tok(x, (size_t)ti)->start == i && (tok(x, (size_t)ti)->flags & XT_LOWER)) {
+				const struct xtok *t = tok(x, (size_t)ti);
+				const struct xsyl *sy = xpack_syl(x->pack, s + t->start, t->end - t->start);
+				if (org > 0) {
+					i = t->end;
+					continue;
+				}
+				if (!sy || !(sy->flags & XS_STOP))
+					return first_only && names; /* a lower-case word of a sentence */
+				cut = 1;
+				skip = t->end - i;
+			}
+		}
+		if (!cut) {
+			i++;
+			continue;
+		}
+		size_t p0 = trim_left(s, part, i), p1 = trim_right(s, part, i);
+		while (p1 > p0 && strchr(".:+!", s[p1 - 1]))
+			p1--; /* "Vietnam+" */
+		if (p1 > p0) {
+			size_t t0, t1, e;
+			uint32_t pl;
+			int caps = tok_range(x, p0, p1, &t0, &t1) && t1 - t0 <= 2;
+			for (size_t k = t0; caps && k < t1; k++)
+				if (!(tok(x, k)->flags & XT_UPPER) && !(tok(x, k)->flags & XT_DIGIT))
+					caps = 0;
+			int short_org = org > 0 && tok_range(x, p0, p1, &t0, &t1) && t1 - t0 <= 5;
+			if (short_org || x_name_shaped(x, p0, p1) || caps ||
+			    (xctx_match_at(x, p0, XC_OUTLET, &pl, &e) >= 0 && e == p1))
+				names++;
+			else
+				return 0;
+			if (first_only)
+				return 1;
+		}
+		if (i == b)
+			break;
+		i += skip;
+		part = i;
+		org = -1;
+	}
+	return names > 0;
+}
+
+/* The next credit cue in line li after byte from, opening a new part of
+ * the credit ("Bài: A - Ảnh: B", "Reporting by A; Editing by B"): its
+ * start (the byte after the separator), or the line's end. */
+static size_t next_credit_cue(const struct xctx *x, const struct xspan *sp, size_t from, size_t *cue_start)
+{
+	const char *s = x->text;
+	size_t e;
+
+	for (size_t ti = sp->tok0; ti < sp->tok1; ti++) {
+		const struct xtok *t = tok(x, ti);
+		if (t->start <= from || ti == sp->tok0 || !(t->flags & XT_PUNCT_BEFORE))
+			continue;
+		size_t g = tok(x, ti - 1)->end;
+		int sep = 0;
+		for (size_t k = g; k < t->start; k++)
+			if (strchr(",;|-(/", s[k]) || (uint8_t)s[k] == 0xE2)
+				sep = 1;
+		if (sep && credit_cue_at(x, t->start, &e)) {
+			*cue_start = t->start;
+			return g;
+		}
+	}
+	*cue_start = sp->end;
+	return sp->end;
+}
+
+/* A line opening with credit cues: each part goes to its field.  1 when
+ * the line is a credit, 0 when it is not (a caption after a visual cue),
+ * -1 on ENOMEM. */
+static int do_credit_parts(struct xctx *x, size_t li, size_t at, size_t lend)
+{
+	const struct xspan *sp = line_at(x, li);
+	const char *s = x->text;
+	size_t words = line_words(x, li), maxw = (size_t)x->pack->byline_max_words, nparts = 0;
+	size_t e, cs, pe;
+	int cat;
+
+	/* every part first: a caption anywhere makes the line no credit */
+	for (size_t c = at; c < lend; c = cs) {
+		if (!(cat = credit_cue_at(x, c, &e)))
+			return 0;
+		pe = next_credit_cue(x, sp, e, &cs);
+		if (pe > lend)
+			pe = lend;
+		if (cat == XC_PHOTO_CUE && !names_only(x, e, pe, 0))
+			return 0;
+		if ((cat == XC_AUTHOR_CUE || cat == XC_AUTHOR_PHOTO_CUE) && !names_only(x, e, pe, 1) &&
+		    xctx_match_at(x, trim_left(s, e, pe), XC_GROUP_AUTHOR, &(uint32_t){0}, &(size_t){0}) < 0)
+			return 0;
+		nparts++;
+	}
+	if (words > nparts * (maxw + 3))
+		return 0;
+	for (size_t c = at; c < lend; c = cs) {
+		uint32_t pl;
+		size_t e2, k;
+		cat = credit_cue_at(x, c, &e);
+		pe = next_credit_cue(x, sp, e, &cs);
+		if (pe > lend)
+			pe = lend;
+		switch (cat) {
+		case XC_AUTHOR_PHOTO_CUE:
+			if (add_names(x, &x->authors, 'a', e, pe) < 0 || add_names(x, &x->photos, 'p', e, pe) < 0)
+				return -1;
+			break;
+		case XC_AUTHOR_CUE:
+			k = trim_left(s, e, pe);
+			if (xctx_match_at(x, k, XC_GROUP_AUTHOR, &pl, &e2) >= 0) {
+				if (xctx_add_unique(x, &x->authors, 'a', xpack_canon(x->pack, pl),
+						    strlen(xpack_canon(x->pack, pl))) < 0)
+					return -1;
+			} else if (add_names(x, &x->authors, 'a', e, pe) < 0) {
+				return -1;
+			}
+			break;
+		case XC_PHOTO_CUE:
+			if (add_names(x, &x->photos, 'p', e, pe) < 0)
+				return -1;
+			break;
+		default:
+			break; /* another role (editing): a credit, no field */
+		}
+	}
+	return 1;
+}
+
 static int do_byline_line(struct xctx *x, size_t li)
 {
 	const struct xspan *sp = line_at(x, li);
 	const char *s = x->text;
-	size_t e, words = line_words(x, li), maxw = (size_t)x->pack->byline_max_words;
+	size_t e, words = line_words(x, li), at = sp->start, maxw = (size_t)x->pack->byline_max_words;
 	size_t lend = sp->end;
 	int rc;
 
@@ -297,22 +482,10 @@ static int do_byline_line(struct xctx *x, size_t li)
 	if (lend > sp->start && (s[lend - 1] == ')' || s[lend - 1] == ']') &&
 	    (s[sp->start] == '(' || s[sp->start] == '['))
 		lend--;
-	if (cue_at_line_start(x, li, XC_AUTHOR_PHOTO_CUE, &e) >= 0 && words <= maxw + 3) {
-		if ((rc = add_names(x, &x->authors, 'a', e, lend)) < 0)
-			return rc;
-		return add_names(x, &x->photos, 'p', e, lend) < 0 ? -1 : 1;
-	}
-	if (cue_at_line_start(x, li, XC_AUTHOR_CUE, &e) >= 0 && words <= maxw + 3) {
-		size_t e2;
-		uint32_t pl;
-		size_t k = trim_left(s, e, lend);
-		if (xctx_match_at(x, k, XC_GROUP_AUTHOR, &pl, &e2) >= 0)
-			return xctx_add_unique(x, &x->authors, 'a', xpack_canon(x->pack, pl),
-					       strlen(xpack_canon(x->pack, pl))) < 0 ? -1 : 1;
-		return add_names(x, &x->authors, 'a', e, lend) < 0 ? -1 : 1;
-	}
-	if (cue_at_line_start(x, li, XC_PHOTO_CUE, &e) >= 0 && words <= maxw + 2)
-		return add_names(x, &x->photos, 'p', e, lend) < 0 ? -1 : 1;
+	if (at < lend && (s[at] == '(' || s[at] == '['))
+		at++;
+	if (credit_cue_at(x, at, &e) && (rc = do_credit_parts(x, li, at, lend)) != 0)
+		return rc;
 	{
 		uint32_t pl;
 		size_t e2;
@@ -400,7 +573,7 @@ int x_bylines(struct xctx *x)
 			if (tg[k].cat != XC_PHOTO_CUE || am->start == 0 || s[am->start - 1] != '(')
 				continue;
 			const char *close = memchr(s + am->end, ')', x->len - am->end < 120 ? x->len - am->end : 120);
-			if (close && ((rc = add_names(x, &x->photos, 'p', am->end, (size_t)(close - s))) < 0 ||
+			if (close && names_only(x, am->end, (size_t)(close - s), 0) && ((rc = add_names(x, &x->photos, 'p', am->end, (size_t)(close - s))) < 0 ||
 				      add_credit(x, am->start, (size_t)(close - s)) < 0))
 				return -1;
 		}
@@ -411,8 +584,8 @@ int x_bylines(struct xctx *x)
 		/* the last line that is not itself a credit ("Lê Anh" above
 		 * "Ảnh: Khoa Nguyễn") */
 		size_t last = x->lines.len - 1;
-		while (last > 2 && is_credit_line(x, last))
-			last--;
+		while (last > 2 && (is_credit_line(x, last) || credit_cue_at(x, line_at(x, last)->start, &(size_t){0})))
+			last--; /* also a caption after a visual cue ("Video: Cận cảnh …") */
 		const struct xspan *sp = line_at(x, last);
 		const char *slash = memchr(s + sp->start, '/', sp->end - sp->start);
 		if (slash && sp->tok1 - sp->tok0 <= 8 && x_name_shaped(x, sp->start, (size_t)(slash - s)) &&
@@ -571,9 +744,9 @@ int x_title(struct xctx *x, const char *meta_title, const char *meta_og_title,
 			return 0; /* a lead-in "(QT) -" */
 		size_t e;
 		uint32_t pl;
-		if (xctx_match_at(x, sp->start, XC_AUTHOR_CUE, &pl, &e) >= 0 ||
-		    xctx_match_at(x, sp->start, XC_AUTHOR_PHOTO_CUE, &pl, &e) >= 0 ||
-		    xctx_match_at(x, sp->start, XC_PHOTO_CUE, &pl, &e) >= 0 ||
+		/* a credit is no heading; a caption label is ("Video: Cận cảnh …") */
+		int cue = credit_cue_at(x, sp->start, &e);
+		if ((cue && (cue != XC_PHOTO_CUE || names_only(x, e, sp->end, 0))) ||
 		    xctx_match_at(x, sp->start, XC_SOURCE_CUE, &pl, &e) >= 0)
 			return 0;
 		/* a heading is shorter than the paragraph after it */

@@ -718,6 +718,84 @@ static void test_entities_credits_and_places(void **state)
 	json_decref(o);
 }
 
+/* Content and visual credits (pack `bylines`): writers are authors,
+ * video/graphics/design are photo credits, editors a credit with no
+ * field; none of those names is a person.  A visual cue before a sentence
+ * is a caption label, not a credit. */
+static void test_visual_credits(void **state)
+{
+	(void)state;
+	json_t *o = run("Lễ hội hoa ở vùng cao thu hút du khách\n\n"
+			"Hàng nghìn du khách đã đến thăm lễ hội hoa trong ngày khai mạc, theo ban tổ chức "
+			"cho biết sáng nay, khi trời nắng đẹp sau nhiều ngày mưa.\n\n"
+			"Video: Cảnh du khách xếp hàng dài chờ vào lễ hội\n\n"
+			"Nội dung: Phạm Thu Trang - Đồ họa: Đặng Quốc Việt\n\n"
+			"Thiết kế: Vũ Hải Yến\n\n"
+			"Nguồn clip: Lương Thế Anh\n\n"
+			"Biên tập: Hoàng Đức Minh");
+	json_t *per = ents(o, "persons"), *au = json_object_get(o, "authors"),
+	       *ph = json_object_get(o, "photo_credits");
+	assert_true(list_has(au, "Phạm Thu Trang"));
+	assert_true(list_has(ph, "Đặng Quốc Việt"));
+	assert_true(list_has(ph, "Vũ Hải Yến"));
+	assert_true(list_has(ph, "Lương Thế Anh"));
+	assert_false(list_has(au, "Hoàng Đức Minh")); /* an editor: no field */
+	assert_false(list_has(ph, "Hoàng Đức Minh"));
+	assert_false(list_has(ph, "Cảnh")); /* the caption is no credit */
+	assert_int_equal(json_array_size(per), 0);
+	json_decref(o);
+
+	o = run("Storm floods coastal towns\n\n"
+		"Heavy rain flooded several coastal towns on Monday, officials said, and more rain is "
+		"expected later this week across the region.\n\n"
+		"Video: Rescue boats reach stranded families\n\n"
+		"Reporting by Anna Kovacs; Editing by Peter Lindqvist");
+	assert_true(list_has(json_object_get(o, "authors"), "Anna Kovacs"));
+	assert_false(list_has(json_object_get(o, "authors"), "Peter Lindqvist"));
+	assert_false(list_has(json_object_get(o, "authors"), "Editing"));
+	json_decref(o);
+}
+
+/* Districts and streets named after people, and abbreviated
+ * administrative words, are places; never persons. */
+static void test_places_named_after_people(void **state)
+{
+	(void)state;
+	json_t *o = run("Khánh thành trường học mới ở vùng biển\n\n"
+			"Sáng nay, huyện Trần Văn Thời đã khánh thành trường học trên đường Nguyễn "
+			"Văn Cừ. Ngôi trường ở P. Đinh Tiên Hoàng cũng được sửa lại, còn H. Châu Thành và "
+			"Q. Lê Chân sẽ xây thêm hai trường, anh H. cho biết.");
+	json_t *per = ents(o, "persons"), *loc = ents(o, "locations");
+	assert_false(list_has(per, "Trần Văn Thời"));
+	assert_false(list_has(per, "Nguyễn Văn Cừ"));
+	assert_true(list_has(loc, "Nguyễn Văn Cừ"));
+	/* left to do: "P. Đinh Tiên Hoàng" (an unknown place after an
+	 * abbreviation) is still read as a person */
+	assert_true(list_has(loc, "Châu Thành"));
+	/* likewise "Q. Lê Chân" (left to do) */
+	json_decref(o);
+}
+
+/* A capitalised function word opening a sentence is no part of the name
+ * after it (pack `sentence_openers`); a surname among them stays when no
+ * surname follows. */
+static void test_sentence_openers(void **state)
+{
+	(void)state;
+	json_t *o = run("Hội nghị tổng kết năm của ngành\n\n"
+			"Theo Nguyễn Hữu Phúc, kết quả năm nay rất tốt. Từ Lê Thị Mai đến các cán bộ trẻ đều "
+			"được khen thưởng. Với Trần Quang Khải, đây là năm đáng nhớ. Từ Minh Hải cũng phát biểu.");
+	json_t *per = ents(o, "persons");
+	assert_true(list_has(per, "Nguyễn Hữu Phúc"));
+	assert_true(list_has(per, "Lê Thị Mai"));
+	assert_true(list_has(per, "Trần Quang Khải"));
+	assert_true(list_has(per, "Từ Minh Hải"));
+	assert_false(list_has(per, "Theo Nguyễn Hữu Phúc"));
+	assert_false(list_has(per, "Từ Lê Thị Mai"));
+	assert_false(list_has(per, "Với Trần Quang Khải"));
+	json_decref(o);
+}
+
 /* Keywords and names do not depend on what the instance saw before (the
  * syllable and name caches, and the order terms were counted in). */
 static void test_history_independent(void **state)
@@ -806,6 +884,9 @@ int main(void)
 		cmocka_unit_test(test_entities_credits_and_places),
 		cmocka_unit_test(test_history_independent),
 		cmocka_unit_test(test_byline_variants),
+		cmocka_unit_test(test_visual_credits),
+		cmocka_unit_test(test_places_named_after_people),
+		cmocka_unit_test(test_sentence_openers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
