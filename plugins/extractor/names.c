@@ -220,6 +220,23 @@ int x_name_shaped(struct xctx *x, size_t start, size_t end)
 
 /* Splits [a,b) at name separators (, ; & / " - " " – " and lower-case
  * words such as "và", "and") and adds each name-shaped part. */
+/* A weekday that opens a date glued to a name ("Bài: Lâm Phúc Thứ Năm,
+ * 02/11/2023" when a page puts byline and date on one line): the weekday
+ * is followed by a comma, a digit or the end; returns its end, or 0. */
+static size_t weekday_at(const struct xctx *x, size_t i, size_t b)
+{
+	const char *s = x->text;
+	uint32_t pl;
+	size_t e, adv;
+
+	if (xctx_match_at(x, i, XC_WEEKDAY, &pl, &e) < 0 || e > b)
+		return 0;
+	size_t j = e;
+	while (j < b && is_space_byte(s, j, b, &adv))
+		j += adv;
+	return j == b || s[j] == ',' || s[j] == '-' || (s[j] >= '0' && s[j] <= '9') ? e : 0;
+}
+
 static int add_names(struct xctx *x, struct xvec *list, char kind, size_t a, size_t b)
 {
 	const char *s = x->text;
@@ -241,9 +258,13 @@ static int add_names(struct xctx *x, struct xvec *list, char kind, size_t a, siz
 			skip = 3;
 		} else {
 			long ti = xctx_tok_at(x, i);
+			size_t we;
 			if (ti >= 0 && tok(x, (size_t)ti)->start == i && (tok(x, (size_t)ti)->flags & XT_LOWER)) {
 				cut = 1;
 				skip = tok(x, (size_t)ti)->end - i;
+			} else if (ti >= 0 && tok(x, (size_t)ti)->start == i && (we = weekday_at(x, i, b))) {
+				cut = 1;
+				skip = we - i;
 			}
 		}
 		if (cut) {
@@ -337,6 +358,10 @@ static int names_only(struct xctx *x, size_t a, size_t b, int first_only)
 			   ((uint8_t)s[i + 2] == 0x93 || (uint8_t)s[i + 2] == 0x94)) {
 			cut = 1;
 			skip = 3;
+		} else if (xctx_tok_at(x, i) >= 0 && tok(x, (size_t)xctx_tok_at(x, i))->start == i &&
+			   weekday_at(x, i, b)) {
+			cut = 1;
+			skip = weekday_at(x, i, b) - i;
 		} else {
 			long ti = xctx_tok_at(x, i);
 			if (ti >= 0 && tok(x, (size_t)ti)->start == i && (tok(x, (size_t)ti)->flags & XT_LOWER)) {

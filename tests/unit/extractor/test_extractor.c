@@ -756,6 +756,31 @@ static void test_visual_credits(void **state)
 	json_decref(o);
 }
 
+/* A page that prints byline and date on one line: the weekday opening
+ * the date is not part of the name, whatever the credit. */
+static void test_byline_glued_to_date(void **state)
+{
+	(void)state;
+	json_t *o = run("Chợ nổi mở lại sau mùa nước lớn\n\n"
+			"Bài và ảnh: Đỗ Minh Khoa Thứ Bảy, 14/09/2024 08:10\n\n"
+			"Sau gần một tháng tạm nghỉ vì nước lên cao, các ghe hàng đã quay lại bến từ "
+			"sáng sớm, người mua và người bán đều vui vì giá cả ổn định.");
+	json_t *au = json_object_get(o, "authors");
+	assert_true(list_has(au, "Đỗ Minh Khoa"));
+	assert_int_equal(json_array_size(au), 1);
+	assert_false(list_has(ents(o, "persons"), "Đỗ Minh Khoa Thứ Bảy"));
+	json_decref(o);
+
+	o = run("Chợ nổi mở lại sau mùa nước lớn\n\n"
+		"Tác giả: Đỗ Minh Khoa - Chủ nhật, 15/09/2024\n\n"
+		"Sau gần một tháng tạm nghỉ vì nước lên cao, các ghe hàng đã quay lại bến từ "
+		"sáng sớm, người mua và người bán đều vui vì giá cả ổn định.");
+	au = json_object_get(o, "authors");
+	assert_true(list_has(au, "Đỗ Minh Khoa"));
+	assert_int_equal(json_array_size(au), 1);
+	json_decref(o);
+}
+
 /* Districts and streets named after people, and abbreviated
  * administrative words, are places; never persons. */
 static void test_places_named_after_people(void **state)
@@ -887,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_visual_credits),
 		cmocka_unit_test(test_places_named_after_people),
 		cmocka_unit_test(test_sentence_openers),
+		cmocka_unit_test(test_byline_glued_to_date),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
