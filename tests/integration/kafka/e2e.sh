@@ -18,8 +18,9 @@
 #   faults   the same 10,000 messages while the dev broker injects faults
 #            through its control FIFO: produce, fetch and offset-commit
 #            requests answered with retriable errors, 200 ms of latency on
-#            every broker, two partition leaders moved, then one broker down
-#            for longer than the output's message.timeout.ms, and up again:
+#            every broker, partition leaders moved (the input off broker 2,
+#            the output onto it), then broker 2 down for longer than the
+#            output's message.timeout.ms, and up again:
 #            failed deliveries are produced again, nothing lost, offsets at
 #            the end; duplicates are counted and printed (allowed).
 #   scaleout a second daemon joins the group mid-stream: the cooperative
@@ -186,8 +187,13 @@ faults)
 	fault "rtt -1 200"
 	wait_until 90 "3,000 records written" at_least_written 3000
 	fault "rtt -1 0"
-	fault "leader in 0 3"
-	fault "leader out 1 1"
+	# leaders move: the input off broker 2 (so it keeps flowing during the
+	# outage), every output partition onto it (so every delivery in the
+	# outage fails, whatever the timing)
+	for p in 0 1 2 3 4 5; do
+		fault "leader in $p $((p % 2 ? 1 : 3))"
+		fault "leader out $p 2"
+	done
 	fault "down 2"
 	# longer than the output's message.timeout.ms (2 s): deliveries fail
 	# and the daemon must produce them again, never commit past them
