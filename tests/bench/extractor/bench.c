@@ -8,6 +8,8 @@
  *   - throughput of the extractor's process() alone (records are built
  *     before the clock starts), one core: articles/s, MB/s, and the same
  *     rate expressed in 5 KB articles;
+ *   - a crc32 of every output record (keys sorted): a speed change must
+ *     leave it unchanged;
  *   - title accuracy (extracted title == the corpus title);
  *   - entity precision/recall against two silver standards derived here,
  *     with lexicons of the benchmark's own (independent of the language
@@ -183,6 +185,7 @@ int main(int argc, char **argv)
 	long max = argc > 2 ? atol(argv[2]) : -1;
 	long n = 0, title_ok = 0;
 	double cpu = 0, bytes = 0;
+	uLong digest = crc32(0L, Z_NULL, 0);
 	struct score s1 = {0}, s2 = {0};
 	const char *verbose = getenv("EXTRACTOR_BENCH_VERBOSE"); /* "1": v1 disagreements, "2": v2 */
 	struct xvec toks = {.esz = sizeof(struct xtok)}, lines = {.esz = sizeof(struct xspan)};
@@ -233,6 +236,15 @@ int main(int argc, char **argv)
 			record_clear(&r);
 			free(text);
 			continue;
+		}
+		{
+			/* every output byte in one checksum: a speed change must
+			 * leave it as it was */
+			char *dump = json_dumps(r.root, JSON_COMPACT | JSON_SORT_KEYS);
+			if (dump) {
+				digest = crc32(digest, (const Bytef *)dump, (uInt)strlen(dump));
+				free(dump);
+			}
 		}
 		/* NFC text for the silver standard (the corpus is partly NFD) */
 		char *nt = malloc(strlen(text) * 3 + 16), *ntitle = malloc(tl * 3 + 16);
@@ -367,6 +379,7 @@ int main(int argc, char **argv)
 	printf("throughput (process() only, one core): %.0f articles/s, %.1f MB/s, "
 	       "%.0f 5-KB articles/s\n",
 	       (double)n / cpu, bytes / cpu / 1e6, bytes / cpu / 5120.0);
+	printf("output digest (crc32 of every record, keys sorted): %08lx\n", digest);
 	printf("title accuracy: %.4f (%ld/%ld)\n", (double)title_ok / (double)n, title_ok, n);
 	printf("silver standards (derived from the text by the bench's own rules, not hand labels;\n"
 	       "  names = runs of >= 2 capitalised syllables outside the title):\n"
