@@ -312,6 +312,112 @@ static int h_rec_set_json(struct newsd_record *r, const char *path, const char *
 	return record_put(r->root, path, v);
 }
 
+/* Builds the object fields[0..n) describe; NULL with *rc set on error. */
+static json_t *object_of_fields(const struct newsd_field *f, size_t n, int *rc)
+{
+	json_t *o = json_object(), *v = NULL;
+
+	*rc = -ENOMEM;
+	if (!o)
+		goto fail;
+	for (size_t k = 0; k < n; k++) {
+		switch (f[k].type) {
+		case NEWSD_FIELD_NULL:
+			v = json_null();
+			break;
+		case NEWSD_FIELD_BOOL:
+			v = json_boolean(f[k].i != 0);
+			break;
+		case NEWSD_FIELD_INT:
+			v = json_integer((json_int_t)f[k].i);
+			break;
+		case NEWSD_FIELD_REAL:
+			v = json_real(f[k].d);
+			break;
+		case NEWSD_FIELD_STR:
+			if (!f[k].s || !utf8_valid(f[k].s, f[k].len)) {
+				*rc = -EINVAL;
+				goto fail;
+			}
+			v = json_stringn_nocheck(f[k].s, f[k].len);
+			break;
+		default:
+			*rc = -EINVAL;
+			goto fail;
+		}
+		if (!f[k].name || !utf8_valid(f[k].name, strlen(f[k].name))) {
+			json_decref(v);
+			*rc = -EINVAL;
+			goto fail;
+		}
+		/* steals v, also on failure */
+		if (json_object_set_new_nocheck(o, f[k].name, v) != 0)
+			goto fail;
+	}
+	*rc = 0;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+static int h_rec_set_object(struct newsd_record *r, const char *path, const char *key, size_t klen,
+			    const struct newsd_field *fields, size_t n)
+{
+	json_t *o = NULL, *parent;
+	int rc;
+
+	if ((n && !fields) || (key && !utf8_valid(key, klen)))
+		return -EINVAL;
+	if (!(o = object_of_fields(fields, n, &rc)))
+		return rc;
+	if (!key)
+		return record_put(r->root, path, o); /* steals o */
+	parent = record_lookup(r->root, path);
+	if (!json_is_object(parent)) {
+		json_t *p = json_object();
+		/* one reference stays ours across record_put, which steals one */
+		if ((rc = record_put(r->root, path, json_incref(p))) < 0) {
+			json_decref(p);
+			goto out;
+		}
+		parent = p;
+		json_decref(p); /* the record holds it now */
+	}
+	rc = json_object_setn_new_nocheck(parent, key, klen, o) == 0 ? 0 : -ENOMEM;
+	o = NULL; /* stolen, also on failure */
+out:
+	json_decref(o);
+	return rc;
+}
+
+static int h_rec_set_str_array(struct newsd_record *r, const char *path, const char *const *s,
+			       const size_t *len, size_t n)
+{
+	json_t *a = json_array();
+	int rc = -ENOMEM;
+
+	if (!a)
+		goto out;
+	if (n && (!s || !len)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (!s[k] || !utf8_valid(s[k], len[k])) {
+			rc = -EINVAL;
+			goto out;
+		}
+		if (json_array_append_new(a, json_stringn_nocheck(s[k], len[k])) != 0)
+			goto out;
+	}
+	rc = record_put(r->root, path, a); /* steals a */
+	a = NULL;
+out:
+	json_decref(a);
+	return rc;
+}
+
 static int h_rec_remove(struct newsd_record *r, const char *path)
 {
 	return record_del(r->root, path);
@@ -382,6 +488,8 @@ static const struct newsd_host host_template = {
 	.state_append = h_state_append,
 	.state_poll = h_state_poll,
 	.state_close = h_state_close,
+	.rec_set_object = h_rec_set_object,
+	.rec_set_str_array = h_rec_set_str_array,
 };
 
 void host_env_init(struct host_env *env, struct logger *log, struct metrics *metrics,

@@ -366,7 +366,7 @@ struct xctx {
 			       * (xctx_match_at answers most questions without a search) */
 	struct xbuf scratch;  /* generic */
 	struct xbuf norm;     /* NFC copy when the input text was not NFC */
-	struct xbuf json;     /* entity_mentions text (reused) */
+	struct xbuf wbuf;     /* pointer/length arrays handed to the host (reused) */
 	int default_tz_min;
 	/* outputs */
 	struct xbuf strs;     /* string arena of all output strings */
@@ -406,7 +406,6 @@ int xctx_init(struct xctx *x);
 void xctx_free(struct xctx *x);
 void xctx_reset(struct xctx *x);
 /* Appends s[0..n) to b as a JSON string literal.  0 or -1 (ENOMEM). */
-int x_json_str(struct xbuf *b, const char *s, size_t n);
 /* Appends s to list unless already there (per list key).  0 or -ENOMEM. */
 int xctx_add_unique(struct xctx *x, struct xvec *list, char kind, const char *s, size_t n);
 static inline const char *xctx_str(const struct xctx *x, const struct xstr *s)

@@ -56,7 +56,7 @@ try() {
 	fi
 	msg=$(cat "$out/bad.err")
 	echo "$label: refused as expected: $msg"
-	for want in "$out/hello2.so" "built for newsd plugin ABI 2.0" "this newsd speaks ABI 1." \
+	for want in "$out/hello2.so" "built for newsd plugin ABI 2." "this newsd speaks ABI 1." \
 		"rebuild the plugin against newsd-plugin 1.x" "pkg-config --cflags newsd-plugin"; do
 		case "$msg" in
 		*"$want"*) ;;

@@ -1,4 +1,4 @@
-/* test_abi_pin.c — the ABI 1.0 layout, pinned.
+/* test_abi_pin.c — the ABI 1.0 and 1.1 layouts, pinned.
  *
  * A plugin built today must keep loading in every newsd 1.x, so the
  * layout of struct newsd_plugin, struct newsd_host and struct newsd_option
@@ -29,7 +29,9 @@ _Static_assert(NEWSD_PLUGIN_SIZE_1_0 <= sizeof(struct newsd_plugin), "1.0 size w
 #define LP64_PINNED 1
 _Static_assert(sizeof(struct newsd_plugin) == 88, "struct newsd_plugin grew or shrank");
 _Static_assert(NEWSD_PLUGIN_SIZE_1_0 == 88, "NEWSD_PLUGIN_SIZE_1_0 changed");
-_Static_assert(sizeof(struct newsd_host) == 264, "struct newsd_host changed");
+_Static_assert(NEWSD_HOST_SIZE_1_0 == 264, "the ABI 1.0 host vtable changed");
+_Static_assert(sizeof(struct newsd_host) == 280, "struct newsd_host changed (1.1: 264 + 2 members)");
+_Static_assert(sizeof(struct newsd_field) == 48, "struct newsd_field changed");
 _Static_assert(sizeof(struct newsd_option) == 40, "struct newsd_option changed");
 #else
 #define LP64_PINNED 0
@@ -124,18 +126,37 @@ static void test_host_layout(void **st)
 		offsetof(struct newsd_host, state_append),
 		offsetof(struct newsd_host, state_poll),
 		offsetof(struct newsd_host, state_close),
+		/* ABI 1.1 */
+		offsetof(struct newsd_host, rec_set_object),
+		offsetof(struct newsd_host, rec_set_str_array),
 	};
 	const size_t n = sizeof(off) / sizeof(off[0]);
 
 	(void)st;
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(off[i], head + i * PTR);
-	/* ABI 1.0 ends after state_close; later members are appended */
+	/* ABI 1.0 ends after state_close, 1.1 after rec_set_str_array; later
+	 * members are appended */
+	assert_int_equal(NEWSD_HOST_SIZE_1_0, head + (n - 2) * PTR);
 	assert_true(sizeof(struct newsd_host) >= head + n * PTR);
 	if (LP64_PINNED) {
 		assert_int_equal(offsetof(struct newsd_host, rec_get_str), 112);
 		assert_int_equal(offsetof(struct newsd_host, state_close), 256);
-		assert_int_equal(sizeof(struct newsd_host), 264);
+		assert_int_equal(offsetof(struct newsd_host, rec_set_object), 264);
+		assert_int_equal(sizeof(struct newsd_host), 280);
+	}
+	assert_int_equal(offsetof(struct newsd_field, name), 0);
+	assert_int_equal(offsetof(struct newsd_field, type), PTR);
+	assert_int_equal(NEWSD_FIELD_NULL, 0);
+	assert_int_equal(NEWSD_FIELD_BOOL, 1);
+	assert_int_equal(NEWSD_FIELD_INT, 2);
+	assert_int_equal(NEWSD_FIELD_REAL, 3);
+	assert_int_equal(NEWSD_FIELD_STR, 4);
+	if (LP64_PINNED) {
+		assert_int_equal(offsetof(struct newsd_field, i), 16);
+		assert_int_equal(offsetof(struct newsd_field, d), 24);
+		assert_int_equal(offsetof(struct newsd_field, s), 32);
+		assert_int_equal(offsetof(struct newsd_field, len), 40);
 	}
 }
 

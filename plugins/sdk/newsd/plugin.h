@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define NEWSD_ABI_MAJOR 1 /* bumped only when old plugins must be rebuilt */
-#define NEWSD_ABI_MINOR 0 /* bumped when members are appended */
+#define NEWSD_ABI_MINOR 1 /* bumped when members are appended */
 
 #if defined(__GNUC__)
 #define NEWSD_EXPORT __attribute__((visibility("default")))
@@ -104,6 +104,27 @@ struct newsd_state;  /* a handle on a shared, replayable state log */
  *  idempotently. */
 typedef void (*newsd_state_entry_fn)(void *opaque, const char *key, size_t klen,
 				     const void *val, size_t vlen);
+
+/** ABI 1.1: the type of a struct newsd_field.  Values only ever appended. */
+enum newsd_field_type {
+	NEWSD_FIELD_NULL = 0,
+	NEWSD_FIELD_BOOL = 1, /* i: 0 or not */
+	NEWSD_FIELD_INT = 2,  /* i */
+	NEWSD_FIELD_REAL = 3, /* d */
+	NEWSD_FIELD_STR = 4,  /* s[0..len), valid UTF-8 */
+};
+
+/** ABI 1.1: one member of an object written by rec_set_object(), so a
+ *  plugin writes nested output without composing JSON text for the daemon
+ *  to parse again.  All pointers are (copies). */
+struct newsd_field {
+	const char *name; /* member name, NUL-terminated */
+	int32_t type;     /* enum newsd_field_type */
+	int64_t i;
+	double d;
+	const char *s;
+	size_t len;
+};
 
 /** Services the daemon lends to a plugin.  One vtable per plugin instance
  *  (the daemon knows which plugin is logging).  All string results are
@@ -195,8 +216,26 @@ struct newsd_host {
 	/* Called from fini(); s is invalid afterwards. */
 	void (*state_close)(struct newsd_state *s);
 
-	/* ABI 1.1 and later: append members here, nowhere else. */
+	/* --- ABI 1.1: structured writes without JSON text ------------------- */
+	/* Sets path (key NULL) or the member key[0..klen) of the object at path
+	 * to a new object holding fields[0..n) in that order (n == 0: {}).  The
+	 * key is taken literally, dots included, so data such as a name can be a
+	 * key; the object at path is created (or replaces a non-object) when
+	 * needed.  Nothing is written on error: -EINVAL (bad path, key or field:
+	 * unknown type, text that is not valid UTF-8), -ENOMEM. */
+	int (*rec_set_object)(struct newsd_record *r, const char *path, const char *key, size_t klen,
+			      const struct newsd_field *fields, size_t n);
+	/* Sets path to an array of the n strings s[i][0..len[i]).  Nothing is
+	 * written on error (-EINVAL, -ENOMEM). */
+	int (*rec_set_str_array)(struct newsd_record *r, const char *path, const char *const *s,
+				 const size_t *len, size_t n);
+
+	/* ABI 1.2 and later: append members here, nowhere else. */
 };
+
+/** Size of the ABI 1.0 host vtable: members past it exist only when
+ *  host->size says so (NEWSD_HOST_HAS). */
+#define NEWSD_HOST_SIZE_1_0 offsetof(struct newsd_host, rec_set_object)
 
 /** True when the daemon's host vtable has member m (for members appended
  *  after ABI 1.0). */

@@ -233,6 +233,88 @@ static void test_set_json(void **st)
 	assert_int_equal(json_array_size(record_lookup(f->r.root, "y")), 1);
 }
 
+/* ABI 1.1: objects of scalars and string arrays written without JSON text */
+static void test_set_object(void **st)
+{
+	struct fx *f = *st;
+	const struct newsd_host *h = f->h;
+	struct newsd_field fl[] = {
+		{.name = "type", .type = NEWSD_FIELD_STR, .s = "location", .len = 8},
+		{.name = "count", .type = NEWSD_FIELD_INT, .i = 3},
+		{.name = "score", .type = NEWSD_FIELD_REAL, .d = 0.5},
+		{.name = "main", .type = NEWSD_FIELD_BOOL, .i = 7},
+		{.name = "note", .type = NEWSD_FIELD_NULL},
+	};
+	int64_t v;
+	double d;
+	json_t *o;
+	const char *key;
+
+	assert_true(NEWSD_HOST_HAS(h, rec_set_object));
+	assert_true(NEWSD_HOST_HAS(h, rec_set_str_array));
+	/* key NULL: path itself; n == 0 gives {} and clears what was there */
+	assert_int_equal(h->rec_set_object(&f->r, "entity_mentions", NULL, 0, fl, 2), 0);
+	assert_int_equal(h->rec_set_object(&f->r, "entity_mentions", NULL, 0, NULL, 0), 0);
+	o = record_lookup(f->r.root, "entity_mentions");
+	assert_true(json_is_object(o));
+	assert_int_equal(json_object_size(o), 0);
+	/* a key is literal: dots are no path separators */
+	assert_int_equal(h->rec_set_object(&f->r, "entity_mentions", "TP.HCM", 6, fl, 5), 0);
+	o = json_object_get(record_lookup(f->r.root, "entity_mentions"), "TP.HCM");
+	assert_string_equal(json_string_value(json_object_get(o, "type")), "location");
+	assert_int_equal(json_integer_value(json_object_get(o, "count")), 3);
+	assert_true(json_real_value(json_object_get(o, "score")) == 0.5);
+	assert_true(json_is_true(json_object_get(o, "main")));
+	assert_true(json_is_null(json_object_get(o, "note")));
+	/* fields keep their order */
+	key = json_object_iter_key(json_object_iter(o));
+	assert_string_equal(key, "type");
+	/* only klen bytes of the key; the object at path is created */
+	assert_int_equal(h->rec_set_object(&f->r, "x.map", "Hà Nội, Việt Nam", strlen("Hà Nội"), fl + 1, 1), 0);
+	assert_int_equal(h->rec_get_int(&f->r, "x.map.Hà Nội.count", &v), 0);
+	assert_int_equal(v, 3);
+	/* a non-object at path is replaced by an object */
+	assert_int_equal(h->rec_set_str(&f->r, "y", "s", 1), 0);
+	assert_int_equal(h->rec_set_object(&f->r, "y", "k", 1, fl + 2, 1), 0);
+	assert_int_equal(h->rec_get_real(&f->r, "y.k.score", &d), 0);
+	assert_true(d == 0.5);
+	/* errors write nothing */
+	struct newsd_field bad_utf8 = {.name = "t", .type = NEWSD_FIELD_STR, .s = "\xc0\x80", .len = 2};
+	struct newsd_field bad_type = {.name = "t", .type = 99};
+	struct newsd_field no_name = {.type = NEWSD_FIELD_INT, .i = 1};
+	assert_int_equal(h->rec_set_object(&f->r, "z", NULL, 0, &bad_utf8, 1), -EINVAL);
+	assert_int_equal(h->rec_set_object(&f->r, "z", NULL, 0, &bad_type, 1), -EINVAL);
+	assert_int_equal(h->rec_set_object(&f->r, "z", NULL, 0, &no_name, 1), -EINVAL);
+	assert_int_equal(h->rec_set_object(&f->r, "z", "\xff", 1, fl, 1), -EINVAL);
+	assert_int_equal(h->rec_set_object(&f->r, "a..b", "k", 1, fl, 1), -EINVAL);
+	assert_int_equal(h->rec_set_object(&f->r, "z", NULL, 0, NULL, 2), -EINVAL);
+	assert_false(h->rec_has(&f->r, "z"));
+	assert_false(h->rec_has(&f->r, "a"));
+}
+
+static void test_set_str_array(void **st)
+{
+	struct fx *f = *st;
+	const struct newsd_host *h = f->h;
+	const char *s[] = {"Hà Nội", "bão lũ miền Trung", "\xc0\x80"};
+	size_t len[] = {strlen("Hà Nội"), 6, 2}, l;
+
+	assert_int_equal(h->rec_append_str(&f->r, "keywords", "old", 3), 0);
+	assert_int_equal(h->rec_set_str_array(&f->r, "keywords", s, len, 2), 0);
+	assert_int_equal(h->rec_array_len(&f->r, "keywords"), 2);
+	assert_string_equal(h->rec_array_str(&f->r, "keywords", 0, &l), "Hà Nội");
+	assert_string_equal(h->rec_array_str(&f->r, "keywords", 1, &l), "bão l");
+	assert_int_equal(l, 6);
+	/* n == 0: an empty array, not an absent field */
+	assert_int_equal(h->rec_set_str_array(&f->r, "entities.persons", NULL, NULL, 0), 0);
+	assert_true(h->rec_has(&f->r, "entities.persons"));
+	assert_int_equal(h->rec_array_len(&f->r, "entities.persons"), 0);
+	/* one bad string: nothing written */
+	assert_int_equal(h->rec_set_str_array(&f->r, "keywords", s, len, 3), -EINVAL);
+	assert_int_equal(h->rec_array_len(&f->r, "keywords"), 2);
+	assert_int_equal(h->rec_set_str_array(&f->r, "a..b", s, len, 1), -EINVAL);
+}
+
 static void test_remove(void **st)
 {
 	struct fx *f = *st;
@@ -360,6 +442,8 @@ int run_host_tests(void)
 		cmocka_unit_test_setup_teardown(test_bad_paths, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_arrays, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_set_json, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_set_object, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_set_str_array, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_remove, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_raw_through_vtable, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_config_getters, fx_setup, fx_teardown),

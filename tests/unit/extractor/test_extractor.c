@@ -607,23 +607,6 @@ static void test_ac_scan_reference(void **state)
 	ac_free(a);
 }
 
-/* -------------------------------------------------------- JSON writer */
-
-static void test_json_str(void **state)
-{
-	struct xbuf b = {0};
-	const char in[] = "a\"b\\c\nd\x01 Hà/Nội";
-	(void)state;
-
-	assert_int_equal(x_json_str(&b, in, sizeof(in) - 1), 0);
-	assert_string_equal(b.p, "\"a\\\"b\\\\c\\u000ad\\u0001 Hà/Nội\"");
-	json_t *v = json_loadb(b.p, b.len, JSON_DECODE_ANY, NULL);
-	assert_non_null(v);
-	assert_string_equal(json_string_value(v), in);
-	json_decref(v);
-	xbuf_free(&b);
-}
-
 /* --------------------------------------------- pack: DF table, caches */
 
 static void test_pack_tables(void **state)
@@ -904,7 +887,6 @@ int main(void)
 		cmocka_unit_test(test_one_megabyte_line),
 		cmocka_unit_test(test_cp_class_table),
 		cmocka_unit_test(test_ac_scan_reference),
-		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_pack_tables),
 		cmocka_unit_test(test_entities_credits_and_places),
 		cmocka_unit_test(test_history_independent),
