@@ -856,6 +856,59 @@ static long canon_table(const struct xtone *t, const char *s, size_t n, char *ou
 	return (long)o;
 }
 
+/* xtone_canon() without a tone section: NFC only.  NFC(NFD(s)) is NFC(s),
+ * so the reference's NFD pass is skipped, and a string ICU's quick check
+ * finds NFC already (nearly all of them) is copied through. */
+static long canon_nfc(const char *s, size_t n, char *out, size_t cap)
+{
+	/* UTF-16 takes at most one unit per UTF-8 byte; NFC may grow it, so
+	 * the composing pass gets the reference's n * 4 + 8 (and a buffer of
+	 * its own only when it runs: titles stay on the stack) */
+	UChar stackbuf[1024], stackd[1024];
+	UChar *u = stackbuf, *d = stackd;
+	int32_t ul = 0, dl, ol = 0, ucap = 1024, dcap = 1024;
+	UErrorCode ec = U_ZERO_ERROR;
+	long rc = -1;
+	const UNormalizer2 *nfc = unorm2_getNFCInstance(&ec);
+
+	if (U_FAILURE(ec))
+		return -1;
+	if (n + 1 > (size_t)ucap) {
+		ucap = (int32_t)(n + 1);
+		if (!(u = malloc((size_t)ucap * sizeof(UChar))))
+			goto out;
+	}
+	u_strFromUTF8(u, ucap, &ul, s, (int32_t)n, &ec);
+	if (U_FAILURE(ec))
+		goto out;
+	if (unorm2_spanQuickCheckYes(nfc, u, ul, &ec) == ul && U_SUCCESS(ec)) {
+		if (n <= cap) {
+			memcpy(out, s, n);
+			rc = (long)n;
+		}
+		goto out;
+	}
+	ec = U_ZERO_ERROR;
+	if (n * 4 + 8 > (size_t)dcap) {
+		dcap = (int32_t)(n * 4 + 8);
+		if (!(d = malloc((size_t)dcap * sizeof(UChar))))
+			goto out;
+	}
+	dl = unorm2_normalize(nfc, u, ul, d, dcap, &ec);
+	if (U_FAILURE(ec))
+		goto out;
+	u_strToUTF8(out, (int32_t)cap, &ol, d, dl, &ec);
+	if (U_FAILURE(ec) || (size_t)ol > cap)
+		goto out;
+	rc = ol;
+out:
+	if (u != stackbuf)
+		free(u);
+	if (d != stackd)
+		free(d);
+	return rc;
+}
+
 long xtone_canon(const struct xtone *t, const char *s, size_t n, char *out, size_t cap,
 		 int other_style)
 {
@@ -871,7 +924,9 @@ long xtone_canon(const struct xtone *t, const char *s, size_t n, char *out, size
 		memcpy(out, s, n);
 		return (long)n;
 	}
-	rc = t ? canon_table(t, s, n, out, cap, other_style) : XTC_FALLBACK;
+	if (!t)
+		return canon_nfc(s, n, out, cap);
+	rc = canon_table(t, s, n, out, cap, other_style);
 	if (rc == XTC_FALLBACK)
 		rc = xtone_canon_icu(t, s, n, out, cap, other_style);
 	return rc;
