@@ -375,7 +375,7 @@ struct xtone_cp {
 	UChar lower;         /* u_tolower(base) */
 	UChar mark[XTC_MAXM]; /* the rest of the NFD: combining marks in canonical order */
 	uint8_t nmarks;
-	uint8_t flags;  /* XT_* */
+	uint8_t flags;  /* XTC_* */
 	uint8_t ntones; /* how many of the marks are tone marks */
 	uint8_t tone;   /* index in mark[] of the tone mark (when ntones == 1) */
 };
