@@ -297,6 +297,11 @@ void xtone_free(struct xtone *t);
  * small or s is not valid UTF-8. */
 long xtone_canon(const struct xtone *t, const char *s, size_t n, char *out, size_t cap,
 		 int other_style);
+/* The same through ICU's normalisers only (UTF-16, NFD, tone moves, NFC):
+ * the reference xtone_canon()'s table path falls back to and is tested
+ * against. */
+long xtone_canon_icu(const struct xtone *t, const char *s, size_t n, char *out, size_t cap,
+		     int other_style);
 
 /** Case helpers (ICU ucasemap). Return bytes written or -1. */
 long xcase_lower(const char *s, size_t n, char *out, size_t cap);

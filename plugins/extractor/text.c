@@ -344,6 +344,48 @@ long xcase_title_first(const char *s, size_t n, char *out, size_t cap)
 
 /* ---------------------------------------------------------------- tone */
 
+/* The table path.  Nearly every string canonicalised is NFC made of ASCII
+ * and precomposed Latin letters.  For those, NFD, the tone move and NFC can
+ * be done letter by letter on the UTF-8 from a table instead of converting
+ * to UTF-16 and running ICU's two normalisers (about 1,300 instructions a
+ * name or syllable, 11% of process()).  The table is built at init by
+ * asking ICU about every code point of the ranges below: no Unicode data is
+ * written here.  Whatever the table cannot vouch for (combining marks in
+ * the input, other scripts, a recomposition it lacks) takes the ICU path,
+ * xtone_canon_icu(), which stays the reference the table path is tested
+ * against, byte for byte. */
+#define XTC_LO_END 0x250u  /* U+0000..U+024F: ASCII, Latin-1, Latin Extended-A and -B */
+#define XTC_HI_BEG 0x1E00u /* U+1E00..U+1EFF: Latin Extended Additional */
+#define XTC_HI_END 0x1F00u
+#define XTC_NCP ((int)(XTC_LO_END + (XTC_HI_END - XTC_HI_BEG)))
+#define XTC_MAXM 3         /* combining marks of one letter's NFD (Latin letters have <= 2) */
+#define XTC_MAXU 64        /* place_tone() leaves syllables longer than this (NFD units) alone */
+#define XTC_FALLBACK (-2)  /* canon_table(): ask ICU */
+
+enum {
+	XTC_OK = 1,    /* the table path may take it: see build_table() */
+	XTC_ALPHA = 2, /* a letter: part of a syllable */
+	XTC_VOWEL = 4, /* its lower-cased base is one of the pack's vowels */
+	XTC_QUAL = 8,  /* carries a vowel-quality mark */
+};
+
+/* One code point as place_tone() sees it in the NFD. */
+struct xtone_cp {
+	UChar base;          /* first unit of the NFD, a starter */
+	UChar lower;         /* u_tolower(base) */
+	UChar mark[XTC_MAXM]; /* the rest of the NFD: combining marks in canonical order */
+	uint8_t nmarks;
+	uint8_t flags;  /* XTC_* */
+	uint8_t ntones; /* how many of the marks are tone marks */
+	uint8_t tone;   /* index in mark[] of the tone mark (when ntones == 1) */
+};
+
+/* NFD -> code point, for recomposing the two letters a tone moved between. */
+struct xtone_comp {
+	uint64_t key; /* base and marks, 16 bits each, from the top */
+	uint32_t cp;
+};
+
 struct xtone {
 	UChar marks[8];      /* tone marks (combining) */
 	int nmarks;
@@ -358,6 +400,9 @@ struct xtone {
 	int nsecond;
 	int canonical_second; /* 1: canonical style tones those pairs on the second vowel */
 	const UNormalizer2 *nfd, *nfc;
+	struct xtone_cp cps[XTC_NCP]; /* by xtc_index() */
+	struct xtone_comp comp[XTC_NCP]; /* sorted by key */
+	int ncomp;
 };
 
 static int read_units(const struct newsd_host *h, const struct newsd_config *c, const char *key,
@@ -403,6 +448,116 @@ static int read_pairs(const struct newsd_host *h, const struct newsd_config *c, 
 	return n;
 }
 
+static int in_set(const UChar *set, int n, UChar c)
+{
+	for (int i = 0; i < n; i++)
+		if (set[i] == c)
+			return 1;
+	return 0;
+}
+
+/* Table slot of code point c, or -1 outside the ranges. */
+static inline int xtc_index(uint32_t c)
+{
+	if (c < XTC_LO_END)
+		return (int)c;
+	if (c - XTC_HI_BEG < XTC_HI_END - XTC_HI_BEG)
+		return (int)(c - XTC_HI_BEG + XTC_LO_END);
+	return -1;
+}
+
+static uint64_t xtc_key(UChar base, const UChar *m, int nm)
+{
+	uint64_t k = (uint64_t)base << 48;
+
+	for (int i = 0; i < nm; i++)
+		k |= (uint64_t)m[i] << (32 - 16 * i);
+	return k;
+}
+
+static int comp_cmp(const void *a, const void *b)
+{
+	const struct xtone_comp *x = a, *y = b;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Fills t->cps and t->comp.  A code point is XTC_OK when every step of the
+ * ICU path can be done on it letter by letter and give the same bytes:
+ *  - NFC leaves it alone and it has an NFC boundary before it, so NFC of a
+ *    string of such letters is the string itself (copied through);
+ *  - its NFD is a starter with an NFC boundary before it plus at most
+ *    XTC_MAXM marks, so the NFD of the string is the concatenation of the
+ *    letters' NFDs and the NFC of an edited NFD can be done per letter;
+ *  - the starter is a letter when there are marks (the ICU path cuts
+ *    syllables at non-letters and marks join the run: with a non-letter
+ *    base the two would disagree), and the starter alone is XTC_OK too, so
+ *    taking the tone off it recomposes to a known code point. */
+static void build_table(struct xtone *t)
+{
+	for (int i = 0; i < XTC_NCP; i++) {
+		UChar32 c = i < (int)XTC_LO_END ? i : i - (int)XTC_LO_END + (int)XTC_HI_BEG;
+		struct xtone_cp *e = &t->cps[i];
+		UChar one = (UChar)c, d[8];
+		UErrorCode ec = U_ZERO_ERROR;
+		int32_t dl;
+		int ok = 1;
+
+		memset(e, 0, sizeof(*e));
+		if (!unorm2_isNormalized(t->nfc, &one, 1, &ec) || U_FAILURE(ec) ||
+		    !unorm2_hasBoundaryBefore(t->nfc, c))
+			continue;
+		dl = unorm2_getDecomposition(t->nfd, c, d, (int32_t)(sizeof(d) / sizeof(d[0])), &ec);
+		if (U_FAILURE(ec))
+			continue;
+		if (dl < 0) { /* no decomposition: its own NFD */
+			d[0] = one;
+			dl = 1;
+		}
+		if (dl - 1 > XTC_MAXM || u_getCombiningClass(d[0]) != 0 || U16_IS_SURROGATE(d[0]) ||
+		    !unorm2_hasBoundaryBefore(t->nfc, d[0]) || in_set(t->marks, t->nmarks, d[0]))
+			continue;
+		e->base = d[0];
+		e->lower = (UChar)u_tolower(d[0]);
+		e->nmarks = (uint8_t)(dl - 1);
+		if (u_isalpha(d[0]))
+			e->flags |= XTC_ALPHA;
+		else if (dl > 1)
+			ok = 0;
+		if (in_set(t->vowels, t->nvowels, e->lower))
+			e->flags |= XTC_VOWEL;
+		for (int k = 1; k < dl; k++) {
+			UChar m = d[k];
+			if (U16_IS_SURROGATE(m) || u_getCombiningClass(m) == 0)
+				ok = 0;
+			e->mark[k - 1] = m;
+			if (in_set(t->marks, t->nmarks, m)) {
+				e->ntones++;
+				e->tone = (uint8_t)(k - 1);
+			}
+			if (in_set(t->quality, t->nquality, m))
+				e->flags |= XTC_QUAL;
+		}
+		if (ok)
+			e->flags |= XTC_OK;
+	}
+	t->ncomp = 0;
+	for (int i = 0; i < XTC_NCP; i++) {
+		struct xtone_cp *e = &t->cps[i];
+		int b;
+		if (!(e->flags & XTC_OK) || !e->nmarks)
+			continue;
+		b = xtc_index(e->base);
+		if (b < 0 || !(t->cps[b].flags & XTC_OK) || t->cps[b].nmarks) {
+			e->flags &= (uint8_t)~XTC_OK;
+			continue;
+		}
+		t->comp[t->ncomp].key = xtc_key(e->base, e->mark, e->nmarks);
+		t->comp[t->ncomp].cp = (uint32_t)(i < (int)XTC_LO_END ? i : i - (int)XTC_LO_END + (int)XTC_HI_BEG);
+		t->ncomp++;
+	}
+	qsort(t->comp, (size_t)t->ncomp, sizeof(t->comp[0]), comp_cmp);
+}
+
 struct xtone *xtone_new(const struct newsd_host *h, const struct newsd_config *c, char *err,
 			size_t errlen)
 {
@@ -436,6 +591,7 @@ struct xtone *xtone_new(const struct newsd_host *h, const struct newsd_config *c
 		free(t);
 		return NULL;
 	}
+	build_table(t);
 	return t;
 }
 
@@ -444,22 +600,71 @@ void xtone_free(struct xtone *t)
 	free(t);
 }
 
-static int in_set(const UChar *set, int n, UChar c)
+/* Which of the nb base letters of one syllable takes its tone, from their
+ * lower-cased forms, vowel flags and quality-mark flags; -1 when the rules
+ * do not apply.  place_tone() and the table path both call it, so the two
+ * cannot disagree on the rules. */
+static int tone_target(const struct xtone *t, const UChar *lc, const uint8_t *isv,
+		       const uint8_t *hasq, int nb, int other)
 {
-	for (int i = 0; i < n; i++)
-		if (set[i] == c)
-			return 1;
-	return 0;
+	int v0 = -1, v1;
+	for (int b = 0; b < nb; b++)
+		if (isv[b]) {
+			v0 = b;
+			break;
+		}
+	if (v0 < 0)
+		return -1;
+	/* onset glides: qu, gi (when another vowel follows) */
+	if (v0 > 0 && v0 + 1 < nb && isv[v0 + 1]) {
+		UChar pc = lc[v0 - 1], vc = lc[v0];
+		for (int g = 0; g < t->nglide; g++)
+			if (t->glide_pairs[g][0] == pc && t->glide_pairs[g][1] == vc && !hasq[v0]) {
+				v0++;
+				break;
+			}
+	}
+	v1 = v0;
+	while (v1 < nb && isv[v1])
+		v1++;
+	for (int b = v1; b < nb; b++)
+		if (isv[b])
+			return -1; /* two vowel groups: not one syllable */
+	int nv = v1 - v0, target = -1;
+	if (nv == 0 || nv > 3)
+		return -1;
+	for (int b = v0; b < v1; b++)
+		if (hasq[b])
+			target = b; /* the last vowel carrying a quality mark */
+	if (target < 0) {
+		if (nv == 1)
+			target = v0;
+		else if (v1 < nb)
+			target = v1 - 1; /* closed syllable: last vowel */
+		else if (nv == 3)
+			target = v0 + 1;
+		else {
+			int second = 0;
+			UChar a = lc[v0], b = lc[v0 + 1];
+			for (int p = 0; p < t->nsecond; p++)
+				if (t->second_pairs[p][0] == a && t->second_pairs[p][1] == b)
+					second = 1;
+			int use_second = second && (t->canonical_second ? !other : other);
+			target = use_second ? v0 + 1 : v0;
+		}
+	}
+	return target;
 }
 
-/* One syllable (no spaces) in NFD, d[0..n): moves its tone mark.  Returns
- * the new length (same as n) or n unchanged when the rules do not apply. */
+/* One syllable (no spaces) in NFD, d[0..n): moves its tone mark in place
+ * (the length does not change); leaves d alone when the rules do not apply. */
 static void place_tone(const struct xtone *t, UChar *d, int32_t n, int other)
 {
-	int base_idx[64], nb = 0, tone_at = -1, ntones = 0;
-	UChar tone = 0;
+	int base_idx[XTC_MAXU], nb = 0, tone_at = -1, ntones = 0;
+	UChar tone = 0, lc[XTC_MAXU];
+	uint8_t isv[XTC_MAXU], hasq[XTC_MAXU];
 
-	if (n > 64)
+	if (n > XTC_MAXU)
 		return;
 	for (int i = 0; i < n; i++) {
 		if (in_set(t->marks, t->nmarks, d[i])) {
@@ -473,62 +678,18 @@ static void place_tone(const struct xtone *t, UChar *d, int32_t n, int other)
 	if (ntones != 1 || nb == 0)
 		return;
 	/* vowel flags per base letter */
-	int isv[64], hasq[64];
 	for (int b = 0; b < nb; b++) {
-		UChar lc = (UChar)u_tolower(d[base_idx[b]]);
 		int end = b + 1 < nb ? base_idx[b + 1] : n;
-		isv[b] = in_set(t->vowels, t->nvowels, lc);
+		lc[b] = (UChar)u_tolower(d[base_idx[b]]);
+		isv[b] = (uint8_t)in_set(t->vowels, t->nvowels, lc[b]);
 		hasq[b] = 0;
 		for (int k = base_idx[b] + 1; k < end; k++)
 			if (in_set(t->quality, t->nquality, d[k]))
 				hasq[b] = 1;
 	}
-	int v0 = -1, v1;
-	for (int b = 0; b < nb; b++)
-		if (isv[b]) {
-			v0 = b;
-			break;
-		}
-	if (v0 < 0)
+	int target = tone_target(t, lc, isv, hasq, nb, other);
+	if (target < 0)
 		return;
-	/* onset glides: qu, gi (when another vowel follows) */
-	if (v0 > 0 && v0 + 1 < nb && isv[v0 + 1]) {
-		UChar pc = (UChar)u_tolower(d[base_idx[v0 - 1]]), vc = (UChar)u_tolower(d[base_idx[v0]]);
-		for (int g = 0; g < t->nglide; g++)
-			if (t->glide_pairs[g][0] == pc && t->glide_pairs[g][1] == vc && !hasq[v0]) {
-				v0++;
-				break;
-			}
-	}
-	v1 = v0;
-	while (v1 < nb && isv[v1])
-		v1++;
-	for (int b = v1; b < nb; b++)
-		if (isv[b])
-			return; /* two vowel groups: not one syllable */
-	int nv = v1 - v0, target = -1;
-	if (nv == 0 || nv > 3)
-		return;
-	for (int b = v0; b < v1; b++)
-		if (hasq[b])
-			target = b; /* the last vowel carrying a quality mark */
-	if (target < 0) {
-		if (nv == 1)
-			target = v0;
-		else if (v1 < nb)
-			target = v1 - 1; /* closed syllable: last vowel */
-		else if (nv == 3)
-			target = v0 + 1;
-		else {
-			int second = 0;
-			UChar a = (UChar)u_tolower(d[base_idx[v0]]), b = (UChar)u_tolower(d[base_idx[v0 + 1]]);
-			for (int p = 0; p < t->nsecond; p++)
-				if (t->second_pairs[p][0] == a && t->second_pairs[p][1] == b)
-					second = 1;
-			int use_second = second && (t->canonical_second ? !other : other);
-			target = use_second ? v0 + 1 : v0;
-		}
-	}
 	/* remove the tone, insert it after the target letter's other marks */
 	int ins = base_idx[target] + 1;
 	while (ins < n && u_getCombiningClass(d[ins]) > 0 && ins != tone_at)
@@ -544,8 +705,235 @@ static void place_tone(const struct xtone *t, UChar *d, int32_t n, int other)
 	}
 }
 
+/* NFC of base + marks (marks in canonical order): the code point whose NFD
+ * that is, or 0 when the table has none (the ICU path then decides). */
+static uint32_t xtc_compose(const struct xtone *t, UChar base, const UChar *m, int nm)
+{
+	uint64_t key;
+	int lo = 0, hi = t->ncomp;
+
+	if (nm == 0)
+		return base; /* build_table() checked the base alone is XTC_OK */
+	if (nm > XTC_MAXM)
+		return 0;
+	key = xtc_key(base, m, nm);
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (t->comp[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->ncomp && t->comp[lo].key == key ? t->comp[lo].cp : 0;
+}
+
+static size_t put_utf8(char *o, uint32_t c)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xC0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	o[0] = (char)(0xE0 | (c >> 12));
+	o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+	o[2] = (char)(0x80 | (c & 0x3F));
+	return 3;
+}
+
+/* Appends len bytes to out[*o..cap); -1 when they do not fit. */
+static int put(char *out, size_t cap, size_t *o, const void *p, size_t len)
+{
+	if (len > cap - *o)
+		return -1;
+	memcpy(out + *o, p, len);
+	*o += len;
+	return 0;
+}
+
+/* The table path of xtone_canon() (t != NULL): bytes written, -1 when out
+ * is too small, XTC_FALLBACK when the string needs ICU.  The input is copied
+ * through except where a syllable's tone moves: only the two letters it
+ * moves between are re-encoded. */
+static long canon_table(const struct xtone *t, const char *s, size_t n, char *out, size_t cap,
+			int other)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	const struct xtone_cp *let[XTC_MAXU]; /* the current syllable's letters */
+	size_t off[XTC_MAXU + 1];                /* and their byte offsets */
+	size_t i = 0, done = 0, o = 0;
+	int nl = 0, units = 0, ntones = 0, tl = 0;
+
+	for (;;) {
+		const struct xtone_cp *e = NULL;
+		size_t len = 0;
+		if (i < n) {
+			uint32_t c = p[i];
+			int x;
+			if (c < 0x80) {
+				len = 1;
+			} else if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+				c = ((c & 0x1F) << 6) | (p[i + 1] & 0x3F);
+				len = 2;
+			} else if (c == 0xE1 && i + 2 < n && p[i + 1] >= 0xB8 && p[i + 1] <= 0xBB &&
+				   (p[i + 2] & 0xC0) == 0x80) { /* U+1E00..U+1EFF */
+				c = 0x1000 | ((uint32_t)(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+				len = 3;
+			} else {
+				return XTC_FALLBACK;
+			}
+			x = xtc_index(c);
+			if (x < 0 || !(t->cps[x].flags & XTC_OK))
+				return XTC_FALLBACK;
+			e = &t->cps[x];
+			if (e->flags & XTC_ALPHA) {
+				if (nl < XTC_MAXU) {
+					let[nl] = e;
+					off[nl] = i;
+				}
+				nl++;
+				units += 1 + e->nmarks;
+				if (e->ntones) {
+					ntones += e->ntones;
+					tl = nl - 1;
+				}
+				i += len;
+				continue;
+			}
+		}
+		/* a syllable ends at i: place_tone() acts on one tone in <= XTC_MAXU units */
+		if (ntones == 1 && units <= XTC_MAXU) {
+			UChar lc[XTC_MAXU];
+			uint8_t isv[XTC_MAXU], hasq[XTC_MAXU];
+			for (int b = 0; b < nl; b++) {
+				lc[b] = let[b]->lower;
+				isv[b] = (let[b]->flags & XTC_VOWEL) != 0;
+				hasq[b] = (let[b]->flags & XTC_QUAL) != 0;
+			}
+			int tg = tone_target(t, lc, isv, hasq, nl, other);
+			if (tg >= 0 && tg != tl) {
+				/* the tone leaves letter tl for letter tg, which puts it
+				 * after its marks and NFC reorders by combining class */
+				const struct xtone_cp *src = let[tl], *dst = let[tg];
+				UChar tone = src->mark[src->tone], sm[XTC_MAXM], dm[XTC_MAXM + 1];
+				uint8_t tcc = u_getCombiningClass(tone);
+				int ns = 0, nd = 0, a = tl < tg ? tl : tg, z = tl < tg ? tg : tl;
+				uint32_t sc, dc;
+				char enc[3];
+				for (int k = 0; k < src->nmarks; k++)
+					if (k != src->tone)
+						sm[ns++] = src->mark[k];
+				for (int k = 0; k < dst->nmarks; k++) {
+					if (nd == k && u_getCombiningClass(dst->mark[k]) > tcc)
+						dm[nd++] = tone;
+					dm[nd++] = dst->mark[k];
+				}
+				if (nd == dst->nmarks)
+					dm[nd++] = tone;
+				sc = xtc_compose(t, src->base, sm, ns);
+				dc = xtc_compose(t, dst->base, dm, nd);
+				if (!sc || !dc)
+					return XTC_FALLBACK;
+				off[nl] = i;
+				if (put(out, cap, &o, s + done, off[a] - done) < 0 ||
+				    put(out, cap, &o, enc, put_utf8(enc, a == tl ? sc : dc)) < 0 ||
+				    put(out, cap, &o, s + off[a + 1], off[z] - off[a + 1]) < 0 ||
+				    put(out, cap, &o, enc, put_utf8(enc, z == tl ? sc : dc)) < 0)
+					return -1;
+				done = off[z + 1];
+			}
+		}
+		nl = units = ntones = 0;
+		if (i >= n)
+			break;
+		i += len;
+	}
+	if (put(out, cap, &o, s + done, n - done) < 0)
+		return -1;
+	return (long)o;
+}
+
+/* xtone_canon() without a tone section: NFC only.  NFC(NFD(s)) is NFC(s),
+ * so the reference's NFD pass is skipped, and a string ICU's quick check
+ * finds NFC already (nearly all of them) is copied through. */
+static long canon_nfc(const char *s, size_t n, char *out, size_t cap)
+{
+	/* UTF-16 takes at most one unit per UTF-8 byte; NFC may grow it, so
+	 * the composing pass gets the reference's n * 4 + 8 (and a buffer of
+	 * its own only when it runs: titles stay on the stack) */
+	UChar stackbuf[1024], stackd[1024];
+	UChar *u = stackbuf, *d = stackd;
+	int32_t ul = 0, dl, ol = 0, ucap = 1024, dcap = 1024;
+	UErrorCode ec = U_ZERO_ERROR;
+	long rc = -1;
+	const UNormalizer2 *nfc = unorm2_getNFCInstance(&ec);
+
+	if (U_FAILURE(ec))
+		return -1;
+	if (n + 1 > (size_t)ucap) {
+		ucap = (int32_t)(n + 1);
+		if (!(u = malloc((size_t)ucap * sizeof(UChar))))
+			goto out;
+	}
+	u_strFromUTF8(u, ucap, &ul, s, (int32_t)n, &ec);
+	if (U_FAILURE(ec))
+		goto out;
+	if (unorm2_spanQuickCheckYes(nfc, u, ul, &ec) == ul && U_SUCCESS(ec)) {
+		if (n <= cap) {
+			memcpy(out, s, n);
+			rc = (long)n;
+		}
+		goto out;
+	}
+	ec = U_ZERO_ERROR;
+	if (n * 4 + 8 > (size_t)dcap) {
+		dcap = (int32_t)(n * 4 + 8);
+		if (!(d = malloc((size_t)dcap * sizeof(UChar))))
+			goto out;
+	}
+	dl = unorm2_normalize(nfc, u, ul, d, dcap, &ec);
+	if (U_FAILURE(ec))
+		goto out;
+	u_strToUTF8(out, (int32_t)cap, &ol, d, dl, &ec);
+	if (U_FAILURE(ec) || (size_t)ol > cap)
+		goto out;
+	rc = ol;
+out:
+	if (u != stackbuf)
+		free(u);
+	if (d != stackd)
+		free(d);
+	return rc;
+}
+
 long xtone_canon(const struct xtone *t, const char *s, size_t n, char *out, size_t cap,
 		 int other_style)
+{
+	long rc;
+
+	/* ASCII is its own NFD and NFC and carries no tone mark: no ICU */
+	size_t k;
+	for (k = 0; k < n && (uint8_t)s[k] < 0x80; k++)
+		;
+	if (k == n) {
+		if (n > cap)
+			return -1;
+		memcpy(out, s, n);
+		return (long)n;
+	}
+	if (!t)
+		return canon_nfc(s, n, out, cap);
+	rc = canon_table(t, s, n, out, cap, other_style);
+	if (rc == XTC_FALLBACK)
+		rc = xtone_canon_icu(t, s, n, out, cap, other_style);
+	return rc;
+}
+
+long xtone_canon_icu(const struct xtone *t, const char *s, size_t n, char *out, size_t cap,
+		     int other_style)
 {
 	UChar stackbuf[512], stackd[512];
 	UChar *u = stackbuf, *d = stackd;
