@@ -6,8 +6,9 @@
  * in the gap between tokens.  So instead of running an Aho–Corasick DFA
  * over every byte (one dependent load per byte into a table of several MB,
  * which the profile showed to be cache-miss bound), the scan walks the trie
- * from each token start and from each gap byte that can begin a pattern,
- * and stops at the first byte with no edge.  A token start is walked only
+ * from each token start and from each gap byte that can begin a pattern
+ * (only in gaps holding more than spaces, unless some pattern starts with
+ * a space), and stops at the first byte with no edge.  A token start is walked only
  * when the token is the first word of some pattern (a set of hashes of
  * first words), and the walk through the token itself is done once per
  * distinct token: ac_word_state() gives the state after it, which the

@@ -119,7 +119,8 @@ size_t ac_nstates(const struct ac *a);
 /* Replaces the contents of out (struct ac_match) with every match whose
  * both ends lie on word boundaries (see xtext_is_wordchar_at), sorted by
  * start, longest first.  toks[0..ntoks) must be xtext_tokenize()'s tokens
- * of the same text (a word-first pattern can only start at a token start).
+ * of the same text (a word-first pattern can only start at a token start;
+ * their gap flags tell which gaps hold more than spaces).
  * 0 or -ENOMEM. */
 int ac_scan(const struct ac *a, const char *text, size_t len, const struct xtok *toks, size_t ntoks,
 	    const uint32_t *tstate, struct xvec *out);
