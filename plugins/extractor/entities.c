@@ -44,7 +44,10 @@ static int mention(struct xctx *x, int type, const char *name, size_t n, size_t 
 
 	if (n == 0 || n > 1000)
 		return 0;
-	key[0] = (char)('0' + type);
+	/* one key per name whatever the type: the same name under another
+	 * type keeps its first type (and mention), so the first sighting
+	 * decides; '0' is no kind of xctx_add_unique() */
+	key[0] = '0';
 	memcpy(key + 1, name, n);
 	e = strmap_put(&x->seen, key, n + 1, (uint32_t)x->mentions.len, &added);
 	if (e < 0)
@@ -54,20 +57,6 @@ static int mention(struct xctx *x, int type, const char *name, size_t n, size_t 
 		if (mi < x->mentions.len)
 			XVEC_AT(&x->mentions, struct xmention, mi).count++;
 		return 0;
-	}
-	/* the same name under another type keeps its first type */
-	for (int t = 0; t < 3; t++) {
-		if (t == type)
-			continue;
-		key[0] = (char)('0' + t);
-		long o = strmap_find(&x->seen, key, n + 1);
-		if (o >= 0) {
-			uint32_t mi = XVEC_AT(&x->seen.ents, struct strmap_ent, o).val;
-			XVEC_AT(&x->seen.ents, struct strmap_ent, e).val = mi;
-			if (mi < x->mentions.len)
-				XVEC_AT(&x->mentions, struct xmention, mi).count++;
-			return 0;
-		}
 	}
 	struct xmention *m = xvec_push(&x->mentions);
 	if (!m)
@@ -206,16 +195,30 @@ static int places_inside(struct xctx *x, size_t a, size_t b)
 	return 0;
 }
 
-/* The end of the credit span holding byte b, or 0. */
-static size_t in_credit(const struct xctx *x, size_t b)
+/* The end of the credit span holding byte b, or 0.  *quiet: bytes from b
+ * up to it lie in no credit (set when the answer is 0), so a caller asking
+ * about ascending bytes scans the credits (in no particular order) only
+ * at the next credit's start. */
+static size_t in_credit(const struct xctx *x, size_t b, size_t *quiet)
 {
+	size_t next = (size_t)-1;
+
 	for (size_t k = 0; k < x->credits.len; k++) {
 		const struct xspan *c = &XVEC_AT(&x->credits, struct xspan, k);
 		if (b >= c->start && b < c->end)
 			return c->end;
+		if (c->start > b && c->start < next)
+			next = c->start;
 	}
+	*quiet = next;
 	return 0;
 }
+
+/* Categories of the steps before the capitalised run (5): each asks for a
+ * match starting at the token itself. */
+#define STEP_CATS                                                                                       \
+	((1u << XC_ORG) | (1u << XC_LOC) | (1u << XC_ORG_HEAD) | (1u << XC_STREET_CUE) |                \
+	 (1u << XC_LOC_PREP) | (1u << XC_LOC_CUE) | (1u << XC_PERSON_CUE) | (1u << XC_TITLE))
 
 int x_entities(struct xctx *x)
 {
@@ -224,6 +227,8 @@ int x_entities(struct xctx *x)
 	size_t loc_cue_until = (size_t)-1;
 	size_t org_until = (size_t)-1;
 	size_t pcue_until = (size_t)-1; /* right after ông, bà, đồng chí */
+	size_t quiet = 0; /* token starts below it lie in no credit (i only grows) */
+	const uint32_t *tcats = x->tokcats.p;
 
 	for (size_t i = 0; i < n;) {
 		const struct xtok *t = tok(x, i);
@@ -235,12 +240,15 @@ int x_entities(struct xctx *x)
 			continue;
 		}
 		/* 0. bylines and photo credits name the authors, not people in the story */
-		size_t ce = x->credits.len ? in_credit(x, t->start) : 0;
+		size_t ce = x->credits.len && t->start >= quiet ? in_credit(x, t->start, &quiet) : 0;
 		if (ce) {
 			while (i < n && tok(x, i)->start < ce)
 				i++;
 			continue;
 		}
+		/* steps 1-4 need a match starting here: most tokens have none */
+		if (!(tcats[i] & STEP_CATS))
+			goto run;
 		/* 1. a full organisation name */
 		if ((t->flags & (XT_CAP | XT_UPPER)) && xctx_match_at_tok(x, i, XC_ORG, &pl, &e) >= 0) {
 			if (mention_canon(x, T_ORG, pl, t->start) < 0 || places_inside(x, i, e) < 0)

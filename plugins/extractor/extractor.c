@@ -60,6 +60,7 @@ int xctx_init(struct xctx *x)
 	x->mentions.esz = sizeof(struct xmention);
 	x->credits.esz = sizeof(struct xspan);
 	x->tokcats.esz = sizeof(uint32_t);
+	x->mbyte.esz = sizeof(struct xmstart);
 	x->tsyl.esz = x->term_slots.esz = x->tf_used.esz = x->tstate.esz = sizeof(uint32_t);
 	return strmap_init(&x->seen, 256);
 }
@@ -81,6 +82,7 @@ void xctx_free(struct xctx *x)
 	xvec_free(&x->tsyl);
 	xvec_free(&x->tstate);
 	xvec_free(&x->tokcats);
+	xvec_free(&x->mbyte);
 	xvec_free(&x->term_slots);
 	xvec_free(&x->tf_used);
 	xvec_free(&x->cands);
@@ -143,29 +145,14 @@ long xctx_tok_at(const struct xctx *x, size_t byte)
 	return -1;
 }
 
-static size_t first_match_at(const struct xctx *x, size_t byte)
-{
-	size_t lo = 0, hi = x->matches.len;
-	const struct ac_match *m = x->matches.p;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (m[mid].start < byte)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-long xctx_match_at(const struct xctx *x, size_t byte, enum xcat cat, uint32_t *payload,
-		   size_t *end_byte)
+long xctx_match_at_slow(const struct xctx *x, size_t byte, enum xcat cat, uint32_t *payload,
+			size_t *end_byte)
 {
 	const struct ac_match *m = x->matches.p;
 
-	if (byte >= x->len || !(((const uint8_t *)x->mstart.p)[byte >> 3] & (1u << (byte & 7))))
-		return -1;
-	for (size_t i = first_match_at(x, byte); i < x->matches.len && m[i].start == byte; i++) {
+	/* xctx_match_at() checked byte < len and its mstart bit */
+	for (size_t i = XVEC_AT(&x->mbyte, struct xmstart, byte).first; i < x->matches.len && m[i].start == byte;
+	     i++) {
 		uint32_t nt;
 		const struct xtag *tg = xpack_tags(x->pack, m[i].pat, &nt);
 		for (uint32_t k = 0; k < nt; k++)
@@ -425,33 +412,42 @@ static int extractor_process(void *state, struct newsd_record *r, char *err, siz
 	/* one pass of the automaton; matches come out sorted (start, longest first) */
 	if (ac_scan(x->pack->ac, text, len, x->toks.p, x->toks.len, x->tstate.p, &x->matches) < 0)
 		goto nomem;
-	if (xbuf_reserve(&x->mstart, len / 8 + 1) < 0)
+	/* the index of the matches by start byte (xctx_match_at) and by token
+	 * (xctx_match_at_tok): matches come sorted by start */
+	if (xbuf_reserve(&x->mstart, len / 8 + 1) < 0 || xvec_reserve(&x->mbyte, len) < 0)
 		goto nomem;
 	memset(x->mstart.p, 0, len / 8 + 1);
-	for (size_t i = 0; i < x->matches.len; i++) {
-		uint32_t st = XVEC_AT(&x->matches, struct ac_match, i).start;
-		((uint8_t *)x->mstart.p)[st >> 3] |= (uint8_t)(1u << (st & 7));
+	{
+		const struct ac_match *m = x->matches.p;
+		struct xmstart *mb = x->mbyte.p;
+		for (size_t i = 0; i < x->matches.len; i++) {
+			uint32_t st = m[i].start, nt, c = 0;
+			const struct xtag *tg = xpack_tags(x->pack, m[i].pat, &nt);
+			for (uint32_t g = 0; g < nt; g++)
+				c |= 1u << tg[g].cat;
+			if (i == 0 || m[i - 1].start != st) {
+				((uint8_t *)x->mstart.p)[st >> 3] |= (uint8_t)(1u << (st & 7));
+				mb[st].first = (uint32_t)i;
+				mb[st].cats = c;
+			} else {
+				mb[st].cats |= c;
+			}
+		}
 	}
 	x->tokmatch.len = 0;
 	x->tokcats.len = 0;
 	if (xvec_reserve(&x->tokmatch, x->toks.len) < 0 || xvec_reserve(&x->tokcats, x->toks.len) < 0)
 		goto nomem;
 	{
-		size_t mi = 0;
-		const struct ac_match *m = x->matches.p;
 		const struct xtok *t = x->toks.p;
+		const uint8_t *bits = (const uint8_t *)x->mstart.p;
+		const struct xmstart *mb = x->mbyte.p;
 		uint32_t *slot = x->tokmatch.p, *cats = x->tokcats.p;
 		for (size_t ti = 0; ti < x->toks.len; ti++) {
-			while (mi < x->matches.len && m[mi].start < t[ti].start)
-				mi++;
-			slot[ti] = mi < x->matches.len && m[mi].start == t[ti].start ? (uint32_t)mi + 1 : 0;
-			cats[ti] = 0;
-			for (size_t k = mi; k < x->matches.len && m[k].start == t[ti].start; k++) {
-				uint32_t nt;
-				const struct xtag *tg = xpack_tags(x->pack, m[k].pat, &nt);
-				for (uint32_t g = 0; g < nt; g++)
-					cats[ti] |= 1u << tg[g].cat;
-			}
+			uint32_t st = t[ti].start;
+			int has = (bits[st >> 3] >> (st & 7)) & 1;
+			slot[ti] = has ? mb[st].first + 1 : 0;
+			cats[ti] = has ? mb[st].cats : 0;
 		}
 		x->tokmatch.len = x->tokcats.len = x->toks.len;
 	}

@@ -119,7 +119,8 @@ size_t ac_nstates(const struct ac *a);
 /* Replaces the contents of out (struct ac_match) with every match whose
  * both ends lie on word boundaries (see xtext_is_wordchar_at), sorted by
  * start, longest first.  toks[0..ntoks) must be xtext_tokenize()'s tokens
- * of the same text (a word-first pattern can only start at a token start).
+ * of the same text (a word-first pattern can only start at a token start;
+ * their gap flags tell which gaps hold more than spaces).
  * 0 or -ENOMEM. */
 int ac_scan(const struct ac *a, const char *text, size_t len, const struct xtok *toks, size_t ntoks,
 	    const uint32_t *tstate, struct xvec *out);
@@ -369,6 +370,8 @@ struct xctx {
 			       * category c (xctx_match_at_tok rejects most asks with it) */
 	struct xbuf mstart;   /* bitmap over text bytes: some match starts here
 			       * (xctx_match_at answers most questions without a search) */
+	struct xvec mbyte;    /* struct xmstart per text byte, set only where mstart has
+			       * the bit (never cleared: mstart says which are valid) */
 	struct xbuf scratch;  /* generic */
 	struct xbuf norm;     /* NFC copy when the input text was not NFC */
 	struct xbuf wbuf;     /* pointer/length arrays handed to the host (reused) */
@@ -397,6 +400,11 @@ struct xctx {
 	struct xvec tf_used;  /* uint32: canonical ids counted in tf */
 	struct xvec cands;    /* keyword candidates (keywords.c's struct cand; reused) */
 	int header_end;       /* index of the lede line (first long paragraph) */
+};
+/* The matches starting at one byte: their categories (bit c: some match
+ * has category c) and the first one's index in x->matches. */
+struct xmstart {
+	uint32_t cats, first;
 };
 struct xstr {
 	uint32_t off, len;
@@ -431,9 +439,19 @@ static inline long xctx_match_at_tok(const struct xctx *x, size_t ti, enum xcat 
 		return -1;
 	return xctx_match_at_tok_slow(x, ti, cat, payload, end_tok);
 }
-/* Same, anchored at a byte offset instead of a token. */
-long xctx_match_at(const struct xctx *x, size_t byte, enum xcat cat, uint32_t *payload,
-		   size_t *end_byte);
+/* Same, anchored at a byte offset instead of a token.  Inline: dates and
+ * bylines ask several categories at many bytes, and most answers are "no",
+ * which x->mstart and x->mbyte give without a call or a search. */
+long xctx_match_at_slow(const struct xctx *x, size_t byte, enum xcat cat, uint32_t *payload,
+			size_t *end_byte);
+static inline long xctx_match_at(const struct xctx *x, size_t byte, enum xcat cat, uint32_t *payload,
+				 size_t *end_byte)
+{
+	if (byte >= x->len || !(((const uint8_t *)x->mstart.p)[byte >> 3] & (1u << (byte & 7))) ||
+	    !(((const struct xmstart *)x->mbyte.p)[byte].cats & (1u << cat)))
+		return -1;
+	return xctx_match_at_slow(x, byte, cat, payload, end_byte);
+}
 /* Token index containing / starting at byte, or -1. */
 long xctx_tok_at(const struct xctx *x, size_t byte);
 
