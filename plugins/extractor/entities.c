@@ -29,6 +29,51 @@ static int joined(const struct xctx *x, size_t i)
 	return (f & XT_SPACE_BEFORE) && !(f & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE));
 }
 
+/* Token i right after an abbreviated administrative word ("P. Đinh Tiên
+ * Hoàng", "Q.Bình Thạnh", "TP. Vinh"): the cue's own full stop sits
+ * between them, which is no sentence end.  Only a short capitalised
+ * abbreviation qualifies, so "…ở huyện. Nguyễn Văn A nói" stays two
+ * sentences. */
+static int joined_after_abbrev(const struct xctx *x, size_t i)
+{
+	const struct xtok *a = tok(x, i - 1), *b = tok(x, i);
+	const char *s = x->text;
+
+	if (i == 0 || (b->flags & XT_NEWLINE_BEFORE) || a->end - a->start > 2 || !(a->flags & (XT_CAP | XT_UPPER)) ||
+	    a->end >= b->start || s[a->end] != '.')
+		return 0;
+	for (size_t g = a->end + 1; g < b->start; g++)
+		if (s[g] != ' ')
+			return 0;
+	/* initials are no place: "P.T.A", "Nguyễn Văn H. A", "N.Th" — the
+	 * abbreviation must stand after a space and the name must be a word */
+	if ((a->start > 0 && s[a->start - 1] != ' ' && s[a->start - 1] != '(') || b->end - b->start < 2 ||
+	    (b->end < x->len && s[b->end] == '.'))
+		return 0;
+	if (i >= 2 && (tok(x, i - 2)->flags & XT_CAP) && tok(x, i - 2)->end + 1 == a->start)
+		return 0; /* "Nguyễn Văn H. Bình": a middle initial */
+	return 1;
+}
+
+/* A place named right before ", tỉnh …", ", quận …": an address chain
+ * ("UBND huyện Trần Văn Thời, tỉnh Cà Mau"), so no person's name even when
+ * it opens with a surname. */
+static int address_chain_at(const struct xctx *x, size_t k)
+{
+	const char *s = x->text;
+	int comma = 0;
+
+	if (k == 0 || k >= x->toks.len || (tok(x, k)->flags & XT_NEWLINE_BEFORE))
+		return 0;
+	for (size_t g = tok(x, k - 1)->end; g < tok(x, k)->start; g++) {
+		if (s[g] == ',')
+			comma++;
+		else if (s[g] != ' ')
+			return 0;
+	}
+	return comma == 1 && xctx_match_at_tok(x, k, XC_LOC_CUE, &(uint32_t){0}, &(size_t){0}) >= 0;
+}
+
 static int is_cap(const struct xctx *x, size_t i)
 {
 	uint32_t f = tok(x, i)->flags;
@@ -335,11 +380,25 @@ int x_entities(struct xctx *x)
 			 * Hà"): officials are named in full, with a middle name */
 			if (!place_first && e < n && cap_run(x, e) == 2)
 				place_first = 1;
+			/* and a name in an address chain is a place */
+			if (!place_first && e < n && address_chain_at(x, e + cap_run(x, e)))
+				place_first = 1;
 			loc_cue_until = e;
 			if (e < n && is_cap(x, e) && (place_first || !person_run_at(x, e)) && !loc_at(x, e, &pl, &le)) {
 				/* an unknown place: "xã Tóc Tiên" */
 				size_t r = cap_run(x, e);
-				if (r >= 1 && r <= 4 && joined(x, e) && !has(x, e, XC_ORG_HEAD, NULL) &&
+				/* after an abbreviation ("P. Bến Nghé") only a name of two
+				 * words or more that opens with no function word: "TT."
+				 * is also Tổng thống, and a full stop may end a sentence */
+				int abbrev = !joined(x, e) && r >= 2 && joined_after_abbrev(x, e);
+				if (abbrev) {
+					const struct xsyl *sy =
+						xpack_syl(x->pack, x->text + tok(x, e)->start, tok(x, e)->end - tok(x, e)->start);
+					if (!sy || (sy->flags & XS_STOP))
+						abbrev = 0;
+				}
+				if (r >= 1 && r <= 4 && (joined(x, e) || abbrev) &&
+				    !has(x, e, XC_ORG_HEAD, NULL) &&
 				    !has(x, e, XC_TITLE, NULL) && !has(x, e, XC_PERSON_CUE, NULL)) {
 					if (mention_span(x, T_LOC, e, e + r) < 0)
 						return -1;

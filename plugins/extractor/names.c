@@ -237,14 +237,31 @@ static size_t weekday_at(const struct xctx *x, size_t i, size_t b)
 	return j == b || s[j] == ',' || s[j] == '-' || (s[j] >= '0' && s[j] <= '9') ? e : 0;
 }
 
+/* Does the part starting at byte p open with an organisation or an outlet
+ * ("Ảnh: Công an Nghệ An", "Nguồn: Báo Lao động")?  Such a part is credited
+ * whole: its lower-case words ("an") are part of the name. */
+static int org_part_at(const struct xctx *x, size_t p)
+{
+	static const enum xcat cats[] = {XC_ORG_HEAD, XC_ORG, XC_OUTLET, XC_OUTLET_PREFIX};
+	uint32_t pl;
+	size_t e;
+
+	for (size_t k = 0; k < sizeof(cats) / sizeof(cats[0]); k++)
+		if (xctx_match_at(x, p, cats[k], &pl, &e) >= 0)
+			return 1;
+	return 0;
+}
+
 static int add_names(struct xctx *x, struct xvec *list, char kind, size_t a, size_t b)
 {
 	const char *s = x->text;
 	size_t part = a;
-	int rc, added = 0;
+	int rc, added = 0, org = -1; /* org: this part opens with an organisation */
 
 	for (size_t i = a; i <= b;) {
 		size_t cut = 0, skip = 1;
+		if (org < 0 && i >= trim_left(s, part, b))
+			org = org_part_at(x, trim_left(s, part, b));
 		if (i == b) {
 			cut = 1;
 			skip = 0;
@@ -260,6 +277,10 @@ static int add_names(struct xctx *x, struct xvec *list, char kind, size_t a, siz
 			long ti = xctx_tok_at(x, i);
 			size_t we;
 			if (ti >= 0 && tok(x, (size_t)ti)->start == i && (tok(x, (size_t)ti)->flags & XT_LOWER)) {
+				if (org > 0) {
+					i = tok(x, (size_t)ti)->end;
+					continue;
+				}
 				cut = 1;
 				skip = tok(x, (size_t)ti)->end - i;
 			} else if (ti >= 0 && tok(x, (size_t)ti)->start == i && (we = weekday_at(x, i, b))) {
@@ -268,9 +289,10 @@ static int add_names(struct xctx *x, struct xvec *list, char kind, size_t a, siz
 			}
 		}
 		if (cut) {
-			if (x_name_shaped(x, part, i)) {
+			if (org > 0 || x_name_shaped(x, part, i)) {
 				size_t e = trim_right(s, part, i);
-				while (e > part && (s[e - 1] == '.' || s[e - 1] == ','))
+				while (e > part && (s[e - 1] == '.' || s[e - 1] == ',' ||
+						    (org > 0 && (s[e - 1] == ')' || s[e - 1] == ']'))))
 					e--;
 				if ((rc = x_add_name(x, list, kind, part, e)) < 0)
 					return rc;
@@ -278,6 +300,7 @@ static int add_names(struct xctx *x, struct xvec *list, char kind, size_t a, siz
 			}
 			part = i + skip;
 			i += skip;
+			org = -1;
 			if (!skip)
 				break;
 			continue;

@@ -777,10 +777,54 @@ static void test_places_named_after_people(void **state)
 	assert_false(list_has(per, "Trần Văn Thời"));
 	assert_false(list_has(per, "Nguyễn Văn Cừ"));
 	assert_true(list_has(loc, "Nguyễn Văn Cừ"));
-	/* left to do: "P. Đinh Tiên Hoàng" (an unknown place after an
-	 * abbreviation) is still read as a person */
+	/* an unknown place after an abbreviation, its full stop no sentence end */
+	assert_true(list_has(loc, "Đinh Tiên Hoàng"));
+	assert_false(list_has(per, "Đinh Tiên Hoàng"));
 	assert_true(list_has(loc, "Châu Thành"));
-	/* likewise "Q. Lê Chân" (left to do) */
+	assert_true(list_has(loc, "Lê Chân"));
+	assert_false(list_has(per, "Lê Chân"));
+	json_decref(o);
+
+	/* initials are no place; a full stop after a long word still ends a
+	 * sentence */
+	o = run("Bắt đối tượng trộm xe máy\n\n"
+		"Đối tượng P.T.A khai nhận đã trộm xe. Anh Nguyễn Văn H. Bình là người báo tin. "
+		"Vụ việc xảy ra ở huyện. Nguyễn Văn Hùng là chủ xe.");
+	per = ents(o, "persons");
+	loc = ents(o, "locations");
+	assert_int_equal(json_array_size(loc), 0);
+	assert_true(list_has(per, "Nguyễn Văn Hùng"));
+	json_decref(o);
+
+	/* after an organisation, a name in an address chain is a place, a
+	 * name alone an official */
+	o = run("Chỉ đạo khắc phục hậu quả bão\n\n"
+		"Ông Trần Văn Bình, Chủ tịch UBND huyện Trần Văn Thời, tỉnh Cà Mau đã chỉ đạo các đơn "
+		"vị. Phó Chủ tịch UBND tỉnh Nguyễn Văn Sơn cũng có mặt.");
+	per = ents(o, "persons");
+	loc = ents(o, "locations");
+	assert_true(list_has(loc, "Trần Văn Thời"));
+	assert_false(list_has(per, "Trần Văn Thời"));
+	assert_true(list_has(loc, "Cà Mau"));
+	assert_true(list_has(per, "Trần Văn Bình"));
+	assert_true(list_has(per, "Nguyễn Văn Sơn"));
+	json_decref(o);
+}
+
+/* A credit naming an organisation or an outlet is credited whole, and
+ * is no entity. */
+static void test_org_credit(void **state)
+{
+	(void)state;
+	json_t *o = run("Bắt giữ đối tượng trộm cắp tài sản\n\n"
+			"Công an đã bắt giữ đối tượng tại nhà riêng vào sáng nay.\n\n"
+			"Đối tượng tại cơ quan điều tra. (Ảnh: Công an Nghệ An)\n\n"
+			"Vụ việc đang được điều tra làm rõ.");
+	json_t *ph = json_object_get(o, "photo_credits");
+	assert_int_equal(json_array_size(ph), 1);
+	assert_true(list_has(ph, "Công an Nghệ An"));
+	assert_false(list_has(ents(o, "organizations"), "Công an Nghệ An"));
+	assert_false(list_has(ents(o, "locations"), "Nghệ An"));
 	json_decref(o);
 }
 
@@ -893,6 +937,7 @@ int main(void)
 		cmocka_unit_test(test_byline_variants),
 		cmocka_unit_test(test_visual_credits),
 		cmocka_unit_test(test_places_named_after_people),
+		cmocka_unit_test(test_org_credit),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
 	};
