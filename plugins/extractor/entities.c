@@ -55,6 +55,23 @@ static int joined_after_abbrev(const struct xctx *x, size_t i)
 	return 1;
 }
 
+/* Are tokens [a, b) words of the language (frequent in the pack's DF
+ * table) or one-letter suffixes ("Vĩnh Lộc B")?  What follows a known
+ * place inside one capitalised run is then more of its name ("xã Mỹ
+ * Phú"), not a foreign name glued to it ("bang New York Andrew Cuomo"). */
+static int common_words(const struct xctx *x, size_t a, size_t b)
+{
+	for (size_t k = a; k < b; k++) {
+		const struct xtok *t = tok(x, k);
+		if (t->end - t->start == 1)
+			continue;
+		const struct xsyl *sy = xpack_syl(x->pack, x->text + t->start, t->end - t->start);
+		if (!sy || sy->df < 100)
+			return 0;
+	}
+	return 1;
+}
+
 /* A place named right before ", tỉnh …", ", quận …": an address chain
  * ("UBND huyện Trần Văn Thời, tỉnh Cà Mau"), so no person's name even when
  * it opens with a surname. */
@@ -384,7 +401,17 @@ int x_entities(struct xctx *x)
 			if (!place_first && e < n && address_chain_at(x, e + cap_run(x, e)))
 				place_first = 1;
 			loc_cue_until = e;
-			if (e < n && is_cap(x, e) && (place_first || !person_run_at(x, e)) && !loc_at(x, e, &pl, &le)) {
+			/* a known name is a place on its own, unless the capitalised
+			 * run goes on without a surname: "xã Tân Hưng Đông" is no
+			 * "Tân Hưng" (but "tỉnh Quảng Nam Lê Trí Thanh" is) */
+			int known = e < n && loc_at(x, e, &pl, &le);
+			size_t le2;
+			uint32_t pl2;
+			if (known && cap_run(x, e) > le - e && cap_run(x, e) <= 4 && !has(x, le, XC_SURNAME, NULL) &&
+			    !loc_at(x, le, &pl2, &le2) /* "huyện Thọ Xuân Thanh Hóa": two places */ &&
+			    common_words(x, le, e + cap_run(x, e)))
+				known = 0;
+			if (e < n && is_cap(x, e) && (place_first || !person_run_at(x, e)) && !known) {
 				/* an unknown place: "xã Tóc Tiên" */
 				size_t r = cap_run(x, e);
 				/* after an abbreviation ("P. Bến Nghé") only a name of two

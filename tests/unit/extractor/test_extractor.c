@@ -811,6 +811,27 @@ static void test_places_named_after_people(void **state)
 	json_decref(o);
 }
 
+/* After an administrative word, a known place followed by more words of
+ * one capitalised run is a longer name ("xã Mỹ Phú" is no "Mỹ", the USA);
+ * a foreign name glued to a place is not ("bang New York Andrew Cuomo"). */
+static void test_longer_place_after_cue(void **state)
+{
+	(void)state;
+	json_t *o = run("Mưa lớn gây ngập nhiều nơi\n\n"
+			"Nước dâng cao ở xã Mỹ Phú và xã Tân Hưng Đông khiến người dân phải sơ tán. "
+			"Thống đốc bang New York Andrew Cuomo cũng cảnh báo mưa bão, còn Chủ tịch UBND "
+			"tỉnh Quảng Nam Lê Văn Thanh chỉ đạo ứng phó.");
+	json_t *loc = ents(o, "locations"), *per = ents(o, "persons");
+	assert_true(list_has(loc, "Mỹ Phú"));
+	assert_false(list_has(loc, "Mỹ"));
+	assert_true(list_has(loc, "Tân Hưng Đông"));
+	assert_false(list_has(loc, "Tân Hưng"));
+	assert_true(list_has(loc, "New York"));
+	assert_true(list_has(loc, "Quảng Nam"));
+	assert_true(list_has(per, "Lê Văn Thanh"));
+	json_decref(o);
+}
+
 /* A credit naming an organisation or an outlet is credited whole, and
  * is no entity. */
 static void test_org_credit(void **state)
@@ -938,6 +959,7 @@ int main(void)
 		cmocka_unit_test(test_visual_credits),
 		cmocka_unit_test(test_places_named_after_people),
 		cmocka_unit_test(test_org_credit),
+		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
 	};
