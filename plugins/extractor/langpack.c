@@ -741,69 +741,89 @@ const struct xsyl *xpack_syl(struct xpack *p, const char *tok, size_t n)
  * by then in cache: the misses overlap instead of queueing one after
  * another.  Tokens are resolved in order, so the cache grows exactly as
  * one xpack_syl() per token would make it. */
+enum { SYLP_D = 8, SYLP_R = 16 /* > SYLP_D, a power of two */ };
+struct sylpipe {
+	/* the ring of made keys; lo 0: none (no letter, or over 12 bytes) */
+	uint64_t lo[SYLP_R], h[SYLP_R]; /* h: the full hash (the table may grow before its use) */
+	uint32_t hi[SYLP_R];
+	/* the front table, refreshed after a miss (which may grow it) */
+	const struct xsylslot *ft;
+	size_t fm;
+	unsigned sh;
+};
+
+/* Stage 1 of token i: its key, and its slot prefetched. */
+static inline void sylpipe_key(struct sylpipe *q, const char *text, const struct xtok *t, size_t i)
+{
+	uint64_t lo = 0;
+	uint32_t hi = 0;
+
+	if ((t->flags & XT_ALPHA) && fast_key(text + t->start, t->end - t->start, t->start, &lo, &hi)) {
+		uint64_t h = fast_hash(lo, hi);
+		q->hi[i % SYLP_R] = hi;
+		q->h[i % SYLP_R] = h;
+		PREFETCH(&q->ft[h >> q->sh]);
+	}
+	q->lo[i % SYLP_R] = lo;
+}
+
+/* Stage 2 of token c: tsyl[c], and its xsyl prefetched.  0 or -1. */
+static inline int sylpipe_find(struct sylpipe *q, struct xpack *p, const char *text, const struct xtok *t,
+			       size_t c, uint32_t *tsyl)
+{
+	uint32_t idx = UINT32_MAX;
+	uint64_t lo = q->lo[c % SYLP_R];
+
+	if (lo) {
+		/* the probe of xpack_syl, with the key already made */
+		uint32_t hi = q->hi[c % SYLP_R];
+		for (size_t k = (size_t)(q->h[c % SYLP_R] >> q->sh); q->ft[k].lo; k = (k + 1) & q->fm)
+			if (q->ft[k].lo == lo && q->ft[k].hi == hi) {
+				idx = q->ft[k].idx;
+				goto found;
+			}
+	}
+	if (!(t->flags & XT_ALPHA)) {
+		tsyl[c] = UINT32_MAX;
+		return 0;
+	}
+	const struct xsyl *sy = xpack_syl(p, text + t->start, t->end - t->start);
+	if (!sy)
+		return -1;
+	idx = (uint32_t)(sy - (const struct xsyl *)p->cache_syl.p);
+	q->ft = p->fast;
+	q->fm = p->fast_mask;
+	q->sh = fast_shift(q->fm);
+found:
+	tsyl[c] = idx;
+	PREFETCH(&XVEC_AT(&p->cache_syl, struct xsyl, idx));
+	return 0;
+}
+
 int xpack_syls(struct xpack *p, const char *text, const struct xtok *toks, size_t n, uint32_t *tsyl,
 	       uint32_t *tstate)
 {
-	enum { D = 8, R = 16 /* > D, a power of two */ };
-	/* the ring of made keys; lo 0: none (no letter, or over 12 bytes) */
-	uint64_t rlo[R], rh[R]; /* rh: the full hash (the table may grow before its use) */
-	uint32_t rhi[R];
+	struct sylpipe q;
 	const struct xsyl *cs;
-	const struct xsylslot *ft;
-	size_t fm, i;
-	unsigned sh;
+	size_t i;
 
-	/* the table exists before the loop, and lives in locals the loop
-	 * refreshes only after a miss (which may grow it) */
 	if (!p->fast && fast_grow(p) < 0)
 		return -1;
-	ft = p->fast;
-	fm = p->fast_mask;
-	sh = fast_shift(fm);
-	for (i = 0; i < n + D; i++) {
-		if (i < n) {
-			const struct xtok *t = &toks[i];
-			uint64_t lo = 0, h;
-			uint32_t hi = 0;
-			if ((t->flags & XT_ALPHA) && fast_key(text + t->start, t->end - t->start, t->start, &lo, &hi)) {
-				h = fast_hash(lo, hi);
-				rhi[i % R] = hi;
-				rh[i % R] = h;
-				PREFETCH(&ft[h >> sh]);
-			}
-			rlo[i % R] = lo;
-		}
-		if (i < D)
-			continue;
-		size_t c = i - D;
-		uint32_t idx = UINT32_MAX;
-		uint64_t lo = rlo[c % R];
-		if (lo) {
-			/* the probe of xpack_syl, with the key already made */
-			uint32_t hi = rhi[c % R];
-			for (size_t k = (size_t)(rh[c % R] >> sh); ft[k].lo; k = (k + 1) & fm)
-				if (ft[k].lo == lo && ft[k].hi == hi) {
-					idx = ft[k].idx;
-					goto found;
-				}
-		}
-		if (toks[c].flags & XT_ALPHA) {
-			const struct xsyl *sy = xpack_syl(p, text + toks[c].start, toks[c].end - toks[c].start);
-			if (!sy)
-				return -1;
-			idx = (uint32_t)(sy - (const struct xsyl *)p->cache_syl.p);
-			ft = p->fast;
-			fm = p->fast_mask;
-			sh = fast_shift(fm);
-		} else {
-			tsyl[c] = UINT32_MAX;
-			continue;
-		}
-	found:
-		tsyl[c] = idx;
-		PREFETCH(&XVEC_AT(&p->cache_syl, struct xsyl, idx));
+	q.ft = p->fast;
+	q.fm = p->fast_mask;
+	q.sh = fast_shift(q.fm);
+	/* fill, run, drain: no stage tests its bounds per token */
+	for (i = 0; i < n && i < SYLP_D; i++)
+		sylpipe_key(&q, text, &toks[i], i);
+	for (i = SYLP_D; i < n; i++) {
+		sylpipe_key(&q, text, &toks[i], i);
+		if (sylpipe_find(&q, p, text, &toks[i - SYLP_D], i - SYLP_D, tsyl) < 0)
+			return -1;
 	}
-	/* after the loop: a miss above may have moved cache_syl */
+	for (i = n > SYLP_D ? n - SYLP_D : 0; i < n; i++)
+		if (sylpipe_find(&q, p, text, &toks[i], i, tsyl) < 0)
+			return -1;
+	/* after the loops: a miss above may have moved cache_syl */
 	cs = p->cache_syl.p;
 	for (size_t c = 0; c < n; c++)
 		tstate[c] = tsyl[c] == UINT32_MAX ? AC_UNKNOWN : cs[tsyl[c]].ac_state;
