@@ -224,26 +224,32 @@ static int is_sentence_end(UChar32 c)
 #if defined(__GNUC__) && !defined(__clang__)
 /* (the four member stores of a token are cheaper than GCC's vector
  * packing of them) */
-__attribute__((optimize("no-tree-slp-vectorize")))
+#define TK_NOSLP __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define TK_NOSLP
 #endif
-int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *lines)
-{
-	int32_t n = (int32_t)len;
-	const uint8_t *const s0 = (const uint8_t *)s, *p = s0, *const e = s0 + (n > 0 ? n : 0);
-	/* XT_SENT in gapflags: the next token opens a sentence */
-	uint32_t line = 0, gapflags = XT_SENT | XT_SPACE_BEFORE;
-	struct xspan *cur;
-	struct xtok *tk;
-	size_t nt = 0, cap;
+/* The tokenizer's state between the ranges it is run on. */
+struct tkstate {
+	const uint8_t *p;  /* next byte */
+	struct xtok *tk;   /* toks->p */
+	size_t nt, cap;    /* tokens made; toks->cap */
+	uint32_t line;     /* line index of the next token */
+	uint32_t gapflags; /* of the gap so far; XT_SENT: the next token opens a sentence */
+};
 
-	toks->len = 0;
-	lines->len = 0;
-	if (!(cur = xvec_push(lines)))
-		return -ENOMEM;
-	cur->start = 0;
-	cur->tok0 = 0;
-	tk = toks->p;
-	cap = toks->cap;
+/* Tokenizes [st->p, e) of the text s0, going on from st.  guarded (a
+ * constant once inlined): e[-1] is an ASCII byte that is no word
+ * character, so no token reaches e and the scans inside a token need no
+ * bound test.  0 or -ENOMEM. */
+static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *s0, const uint8_t *e,
+					     struct xvec *toks, struct xvec *lines, const int guarded)
+{
+	const uint8_t *p = st->p;
+	uint32_t line = st->line, gapflags = st->gapflags;
+	struct xspan *cur;
+	struct xtok *tk = st->tk;
+	size_t nt = st->nt, cap = st->cap;
+
 	while (p < e) {
 		const uint8_t *start = p;
 		UChar32 c;
@@ -270,11 +276,11 @@ int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *li
 			fl |= ((k >> 2) & XT_CAP) | ((k >> 3) & XT_LOWER);
 			for (;;) {
 				/* the ASCII run: one table load per byte */
-				while (p < e && ((k = byte_cls[*p]) & XCP_WORD)) {
+				while ((guarded || p < e) && ((k = byte_cls[*p]) & XCP_WORD)) {
 					any |= k;
 					p++;
 				}
-				if (p >= e || !(k & TK_MB))
+				if ((!guarded && p >= e) || !(k & TK_MB))
 					break;
 				const uint8_t *q;
 				UChar32 cc;
@@ -297,7 +303,7 @@ int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *li
 			/* the commonest gap, one plain space, taken here: what the
 			 * gap branch below would make of it */
 			gapflags = 0;
-			if (p < e && *p == ' ') {
+			if ((guarded || p < e) && *p == ' ') {
 				gapflags = XT_SPACE_BEFORE;
 				p++;
 			}
@@ -330,6 +336,38 @@ int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *li
 		}
 	}
 	toks->len = nt;
+	st->p = p;
+	st->tk = tk;
+	st->nt = nt;
+	st->cap = cap;
+	st->line = line;
+	st->gapflags = gapflags;
+	return 0;
+}
+
+TK_NOSLP int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *lines)
+{
+	int32_t n = (int32_t)len;
+	const uint8_t *const s0 = (const uint8_t *)s, *const e = s0 + (n > 0 ? n : 0), *g = e;
+	struct tkstate st = {.p = s0, .line = 0, .gapflags = XT_SENT | XT_SPACE_BEFORE};
+	struct xspan *cur;
+
+	toks->len = 0;
+	lines->len = 0;
+	if (!(cur = xvec_push(lines)))
+		return -ENOMEM;
+	cur->start = 0;
+	cur->tok0 = 0;
+	st.tk = toks->p;
+	st.cap = toks->cap;
+	/* the text up to its last ASCII non-word byte runs guarded (texts
+	 * mostly end with a word: a byline, a source) */
+	while (g > s0 && (g[-1] >= 0x80 || (byte_cls[g[-1]] & XCP_WORD)))
+		g--;
+	if (g > s0 && tokenize_range(&st, s0, g, toks, lines, 1) < 0)
+		return -ENOMEM;
+	if (tokenize_range(&st, s0, e, toks, lines, 0) < 0)
+		return -ENOMEM;
 	cur = &XVEC_AT(lines, struct xspan, lines->len - 1);
 	cur->end = (uint32_t)len;
 	cur->tok1 = (uint32_t)toks->len;
