@@ -231,8 +231,8 @@ static int is_sentence_end(UChar32 c)
 /* The tokenizer's state between the ranges it is run on. */
 struct tkstate {
 	const uint8_t *p;  /* next byte */
-	struct xtok *tk;   /* toks->p */
-	size_t nt, cap;    /* tokens made; toks->cap */
+	struct xtok *tk;   /* the next token's slot in toks->p */
+	struct xtok *tke;  /* the end of toks' capacity */
 	uint32_t line;     /* line index of the next token */
 	uint32_t gapflags; /* of the gap so far; XT_SENT: the next token opens a sentence */
 };
@@ -247,8 +247,7 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 	const uint8_t *p = st->p;
 	uint32_t line = st->line, gapflags = st->gapflags;
 	struct xspan *cur;
-	struct xtok *tk = st->tk;
-	size_t nt = st->nt, cap = st->cap;
+	struct xtok *tk = st->tk, *tke = st->tke;
 
 	while (p < e) {
 		const uint8_t *start = p;
@@ -265,12 +264,13 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 			/* any: OR of the classes (TK_LOWER: a lower-case letter) */
 			uint32_t any = k, fl = gapflags;
 
-			if (nt == cap) {
+			if (tk == tke) {
+				size_t nt = (size_t)(tk - (struct xtok *)toks->p);
 				toks->len = nt;
 				if (!xvec_grow(toks))
 					return -ENOMEM;
-				tk = toks->p;
-				cap = toks->cap;
+				tk = (struct xtok *)toks->p + nt;
+				tke = (struct xtok *)toks->p + toks->cap;
 			}
 			/* first character: XT_CAP (upper) or XT_LOWER (lower) */
 			fl |= ((k >> 2) & XT_CAP) | ((k >> 3) & XT_LOWER);
@@ -295,11 +295,11 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 			 * are counted only for a token that can qualify (rare) */
 			if ((any & (XCP_UPPER | TK_LOWER)) == XCP_UPPER && p - start > 1 && tok_letters2(start, p))
 				fl |= XT_UPPER;
-			tk[nt].start = (uint32_t)(start - s0);
-			tk[nt].end = (uint32_t)(p - s0);
-			tk[nt].flags = fl;
-			tk[nt].line = line;
-			nt++;
+			tk->start = (uint32_t)(start - s0);
+			tk->end = (uint32_t)(p - s0);
+			tk->flags = fl;
+			tk->line = line;
+			tk++;
 			/* the commonest gap, one plain space, taken here: what the
 			 * gap branch below would make of it */
 			gapflags = 0;
@@ -311,6 +311,7 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 		}
 		/* gap character */
 		if (c == '\n') {
+			size_t nt = (size_t)(tk - (struct xtok *)toks->p);
 			/* close the line; a line without tokens is reused */
 			cur = &XVEC_AT(lines, struct xspan, lines->len - 1);
 			cur->end = (uint32_t)(start - s0);
@@ -335,11 +336,10 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 				gapflags |= XT_SENT;
 		}
 	}
-	toks->len = nt;
+	toks->len = (size_t)(tk - (struct xtok *)toks->p);
 	st->p = p;
 	st->tk = tk;
-	st->nt = nt;
-	st->cap = cap;
+	st->tke = tke;
 	st->line = line;
 	st->gapflags = gapflags;
 	return 0;
@@ -358,8 +358,11 @@ TK_NOSLP int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct
 		return -ENOMEM;
 	cur->start = 0;
 	cur->tok0 = 0;
+	/* a buffer from the start: the token pointers never start from NULL */
+	if (!toks->cap && !xvec_grow(toks))
+		return -ENOMEM;
 	st.tk = toks->p;
-	st.cap = toks->cap;
+	st.tke = (struct xtok *)toks->p + toks->cap;
 	/* the text up to its last ASCII non-word byte runs guarded (texts
 	 * mostly end with a word: a byline, a source) */
 	while (g > s0 && (g[-1] >= 0x80 || (byte_cls[g[-1]] & XCP_WORD)))
