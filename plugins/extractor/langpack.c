@@ -595,53 +595,106 @@ void xpack_cache_trim(struct xpack *p)
 	}
 }
 
-/* The token's bytes as a zero-padded 12-byte key; 0 when it is longer. */
-static inline int fast_key(const char *tok, size_t n, uint64_t *lo, uint32_t *hi)
+/* Unaligned little-endian loads (the key's byte order is fixed whatever
+ * the host; a fixed-size memcpy compiles to one load). */
+static inline uint64_t ld64le(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline uint32_t ld32le(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
+/* The token's bytes as a zero-padded 12-byte key; 0 when it is longer.
+ * tok must have at least `before` readable bytes in front of it (its
+ * offset in the text): why two whole-word loads instead of a byte loop
+ * (half of xpack_syls' instructions were that loop).  Every load stays
+ * inside [tok - before, tok + n): a token of 8+ bytes is read from its
+ * start, a shorter one as the 8 bytes ending at its end, shifted down. */
+static inline int fast_key(const char *tok, size_t n, size_t before, uint64_t *lo, uint32_t *hi)
 {
 	uint64_t l = 0;
 	uint32_t h = 0;
 
-	if (n == 0 || n > 12)
+	if (n - 1 >= 12) /* n == 0 or n > 12 */
 		return 0;
-	/* byte by byte (little-endian order whatever the host): a memcpy of a
-	 * variable length is a library call */
-	for (size_t i = 0; i < n && i < 8; i++)
-		l |= (uint64_t)(uint8_t)tok[i] << (8 * i);
-	for (size_t i = 8; i < n; i++)
-		h |= (uint32_t)(uint8_t)tok[i] << (8 * (i - 8));
+	if (n >= 8) {
+		l = ld64le(tok);
+		if (n > 8)
+			h = ld32le(tok + n - 4) >> (8 * (12 - n));
+	} else if (before + n >= 8) {
+		l = ld64le(tok + n - 8) >> (8 * (8 - n));
+	} else {
+		for (size_t i = 0; i < n; i++)
+			l |= (uint64_t)(uint8_t)tok[i] << (8 * i);
+	}
 	*lo = l;
 	*hi = h;
 	return 1;
 }
 
-static inline size_t fast_hash(uint64_t lo, uint32_t hi)
+/* Fibonacci hashing: the slot is the top bits of the product (the best
+ * mixed ones), so no further mixing is needed. */
+static inline uint64_t fast_hash(uint64_t lo, uint32_t hi)
 {
-	uint64_t h = (lo ^ ((uint64_t)hi << 29)) * 0x9E3779B97F4A7C15ULL;
-	return (size_t)(h ^ (h >> 31));
+	return (lo ^ ((uint64_t)hi << 29)) * 0x9E3779B97F4A7C15ULL;
+}
+
+/* 64 - log2(slots) of a table of mask + 1 slots (a power of two). */
+static inline unsigned fast_shift(size_t mask)
+{
+#if defined(__GNUC__)
+	return 64u - (unsigned)__builtin_popcountll((unsigned long long)mask);
+#else
+	unsigned b = 0;
+	while (b < 64 && (mask >> b))
+		b++;
+	return 64u - b;
+#endif
+}
+
+/* Doubles the front table (16384 slots at first); the slots move, the
+ * cache indices they hold do not. */
+static int fast_grow(struct xpack *p)
+{
+	size_t ns = p->fast ? (p->fast_mask + 1) * 2 : 16384, i;
+	struct xsylslot *t = calloc(ns, sizeof(*t));
+
+	if (!t)
+		return -1;
+	for (size_t j = 0; p->fast && j <= p->fast_mask; j++) {
+		if (!p->fast[j].lo)
+			continue;
+		i = (size_t)(fast_hash(p->fast[j].lo, p->fast[j].hi) >> fast_shift(ns - 1));
+		while (t[i].lo)
+			i = (i + 1) & (ns - 1);
+		t[i] = p->fast[j];
+	}
+	free(p->fast);
+	p->fast = t;
+	p->fast_mask = ns - 1;
+	return 0;
 }
 
 static int fast_put(struct xpack *p, uint64_t lo, uint32_t hi, uint32_t idx)
 {
 	size_t i;
 
-	if ((p->fast_n + 1) * 2 > (p->fast ? p->fast_mask + 1 : 0)) {
-		size_t ns = p->fast ? (p->fast_mask + 1) * 2 : 16384;
-		struct xsylslot *t = calloc(ns, sizeof(*t));
-		if (!t)
-			return -1;
-		for (size_t j = 0; p->fast && j <= p->fast_mask; j++) {
-			if (!p->fast[j].lo)
-				continue;
-			i = fast_hash(p->fast[j].lo, p->fast[j].hi) & (ns - 1);
-			while (t[i].lo)
-				i = (i + 1) & (ns - 1);
-			t[i] = p->fast[j];
-		}
-		free(p->fast);
-		p->fast = t;
-		p->fast_mask = ns - 1;
-	}
-	i = fast_hash(lo, hi) & p->fast_mask;
+	if ((p->fast_n + 1) * 2 > (p->fast ? p->fast_mask + 1 : 0) && fast_grow(p) < 0)
+		return -1;
+	i = (size_t)(fast_hash(lo, hi) >> fast_shift(p->fast_mask));
 	while (p->fast[i].lo)
 		i = (i + 1) & p->fast_mask;
 	p->fast[i].lo = lo;
@@ -661,10 +714,10 @@ const struct xsyl *xpack_syl(struct xpack *p, const char *tok, size_t n)
 	uint32_t hi;
 	const struct xsyl *s;
 
-	if (!fast_key(tok, n, &lo, &hi))
+	if (!fast_key(tok, n, 0, &lo, &hi))
 		return syl_slow(p, tok, n, 1);
 	if (p->fast) {
-		size_t i = fast_hash(lo, hi) & p->fast_mask;
+		size_t i = (size_t)(fast_hash(lo, hi) >> fast_shift(p->fast_mask));
 		for (; p->fast[i].lo; i = (i + 1) & p->fast_mask)
 			if (p->fast[i].lo == lo && p->fast[i].hi == hi)
 				return &XVEC_AT(&p->cache_syl, struct xsyl, p->fast[i].idx);
@@ -683,62 +736,97 @@ const struct xsyl *xpack_syl(struct xpack *p, const char *tok, size_t n)
 
 /* Why a pipeline: the lookups of one article are independent, and each is
  * a likely cache miss (front table slot, then the xsyl it names).  Token
- * i + 2D has its slot prefetched, token i + D reads its slot and prefetches
- * its xsyl, token i is looked up for good: the misses overlap instead of
- * queueing one after another.  Each token's key is computed once (ring). */
+ * i + D has its key made and its slot prefetched while token i is looked
+ * up for good (and its xsyl prefetched); a last pass reads the ac_states,
+ * by then in cache: the misses overlap instead of queueing one after
+ * another.  Tokens are resolved in order, so the cache grows exactly as
+ * one xpack_syl() per token would make it. */
+enum { SYLP_D = 8, SYLP_R = 16 /* > SYLP_D, a power of two */ };
+struct sylpipe {
+	/* the ring of made keys; lo 0: none (no letter, or over 12 bytes) */
+	uint64_t lo[SYLP_R], h[SYLP_R]; /* h: the full hash (the table may grow before its use) */
+	uint32_t hi[SYLP_R];
+	/* the front table, refreshed after a miss (which may grow it) */
+	const struct xsylslot *ft;
+	size_t fm;
+	unsigned sh;
+};
+
+/* Stage 1 of token i: its key, and its slot prefetched. */
+static inline void sylpipe_key(struct sylpipe *q, const char *text, const struct xtok *t, size_t i)
+{
+	uint64_t lo = 0;
+	uint32_t hi = 0;
+
+	if ((t->flags & XT_ALPHA) && fast_key(text + t->start, t->end - t->start, t->start, &lo, &hi)) {
+		uint64_t h = fast_hash(lo, hi);
+		q->hi[i % SYLP_R] = hi;
+		q->h[i % SYLP_R] = h;
+		PREFETCH(&q->ft[h >> q->sh]);
+	}
+	q->lo[i % SYLP_R] = lo;
+}
+
+/* Stage 2 of token c: tsyl[c], and its xsyl prefetched.  0 or -1. */
+static inline int sylpipe_find(struct sylpipe *q, struct xpack *p, const char *text, const struct xtok *t,
+			       size_t c, uint32_t *tsyl)
+{
+	uint32_t idx = UINT32_MAX;
+	uint64_t lo = q->lo[c % SYLP_R];
+
+	if (lo) {
+		/* the probe of xpack_syl, with the key already made */
+		uint32_t hi = q->hi[c % SYLP_R];
+		for (size_t k = (size_t)(q->h[c % SYLP_R] >> q->sh); q->ft[k].lo; k = (k + 1) & q->fm)
+			if (q->ft[k].lo == lo && q->ft[k].hi == hi) {
+				idx = q->ft[k].idx;
+				goto found;
+			}
+	}
+	if (!(t->flags & XT_ALPHA)) {
+		tsyl[c] = UINT32_MAX;
+		return 0;
+	}
+	const struct xsyl *sy = xpack_syl(p, text + t->start, t->end - t->start);
+	if (!sy)
+		return -1;
+	idx = (uint32_t)(sy - (const struct xsyl *)p->cache_syl.p);
+	q->ft = p->fast;
+	q->fm = p->fast_mask;
+	q->sh = fast_shift(q->fm);
+found:
+	tsyl[c] = idx;
+	PREFETCH(&XVEC_AT(&p->cache_syl, struct xsyl, idx));
+	return 0;
+}
+
 int xpack_syls(struct xpack *p, const char *text, const struct xtok *toks, size_t n, uint32_t *tsyl,
 	       uint32_t *tstate)
 {
-	enum { D = 8, R = 32 /* > 2D, a power of two */ };
-	struct {
-		uint64_t lo;
-		uint32_t hi;
-		int ok; /* 1: short token with a letter, key set */
-		size_t k;
-	} ring[R];
+	struct sylpipe q;
+	const struct xsyl *cs;
+	size_t i;
 
-	for (size_t i = 0; i < n + 2 * D; i++) {
-		if (i < n) {
-			const struct xtok *t = &toks[i];
-			struct xsylslot *f = p->fast;
-			ring[i % R].ok = (t->flags & XT_ALPHA) &&
-					 fast_key(text + t->start, t->end - t->start, &ring[i % R].lo, &ring[i % R].hi);
-			if (ring[i % R].ok) {
-				/* the full hash: the table may grow before its use */
-				ring[i % R].k = fast_hash(ring[i % R].lo, ring[i % R].hi);
-				if (f)
-					PREFETCH(&f[ring[i % R].k & p->fast_mask]);
-			}
-		}
-		if (i >= D && i - D < n && ring[(i - D) % R].ok && p->fast) {
-			size_t k = ring[(i - D) % R].k & p->fast_mask;
-			if (p->fast[k].lo)
-				PREFETCH(&XVEC_AT(&p->cache_syl, struct xsyl, p->fast[k].idx));
-		}
-		if (i < 2 * D || i - 2 * D >= n)
-			continue;
-		size_t c = i - 2 * D;
-		const struct xtok *t = &toks[c];
-		const struct xsyl *sy = NULL;
-		tsyl[c] = UINT32_MAX;
-		tstate[c] = AC_UNKNOWN;
-		if (!(t->flags & XT_ALPHA))
-			continue;
-		if (ring[c % R].ok && p->fast) {
-			/* the probe of xpack_syl, with the key already made */
-			uint64_t lo = ring[c % R].lo;
-			uint32_t hi = ring[c % R].hi;
-			for (size_t k = ring[c % R].k & p->fast_mask; p->fast[k].lo; k = (k + 1) & p->fast_mask)
-				if (p->fast[k].lo == lo && p->fast[k].hi == hi) {
-					sy = &XVEC_AT(&p->cache_syl, struct xsyl, p->fast[k].idx);
-					break;
-				}
-		}
-		if (!sy && !(sy = xpack_syl(p, text + t->start, t->end - t->start)))
+	if (!p->fast && fast_grow(p) < 0)
+		return -1;
+	q.ft = p->fast;
+	q.fm = p->fast_mask;
+	q.sh = fast_shift(q.fm);
+	/* fill, run, drain: no stage tests its bounds per token */
+	for (i = 0; i < n && i < SYLP_D; i++)
+		sylpipe_key(&q, text, &toks[i], i);
+	for (i = SYLP_D; i < n; i++) {
+		sylpipe_key(&q, text, &toks[i], i);
+		if (sylpipe_find(&q, p, text, &toks[i - SYLP_D], i - SYLP_D, tsyl) < 0)
 			return -1;
-		tsyl[c] = (uint32_t)(sy - (const struct xsyl *)p->cache_syl.p);
-		tstate[c] = sy->ac_state;
 	}
+	for (i = n > SYLP_D ? n - SYLP_D : 0; i < n; i++)
+		if (sylpipe_find(&q, p, text, &toks[i], i, tsyl) < 0)
+			return -1;
+	/* after the loops: a miss above may have moved cache_syl */
+	cs = p->cache_syl.p;
+	for (size_t c = 0; c < n; c++)
+		tstate[c] = tsyl[c] == UINT32_MAX ? AC_UNKNOWN : cs[tsyl[c]].ac_state;
 	return 0;
 }
 

@@ -39,17 +39,37 @@ uint32_t xtext_cp_class_icu(UChar32 c)
 	return f;
 }
 
-/* XCP_* of each ASCII code point (what xtext_cp_class_icu() gives). */
-static const uint8_t ascii_cls[128] = {
-	 0,  0,  0,  0,  0,  0,  0,  0,  0, 16, 16, 16, 16, 16,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 16, 16, 16, 16,
-	16,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  0,  0,  0,  0,  0,  0,
-	 0,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,
-	 7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  0,  0,  0,  0,  0,
-	 0,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,
-	 3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  3,  0,  0,  0,  0,  0,
+/* The tokenizer's class of each byte: for ASCII the XCP_* bits of the code
+ * point (what xtext_cp_class_icu() gives), plus TK_LOWER on a lower-case
+ * letter; TK_MB on a byte >= 0x80 (a multi-byte sequence starts: decode
+ * it).  One table serves cp_class() (masked) and the tokenizer's inner
+ * loop, which thus tests "word character, and ASCII" with one load. */
+enum { TK_LOWER = 0x20u, /* XCP_ALPHA without XCP_UPPER */
+       TK_MB = 0x40u,
+       XCP_ALL = XCP_WORD | XCP_ALPHA | XCP_UPPER | XCP_DIGIT | XCP_SPACE };
+#define SP_ XCP_SPACE
+#define DG_ (XCP_WORD | XCP_DIGIT)
+#define UP_ (XCP_WORD | XCP_ALPHA | XCP_UPPER)
+#define LO_ (XCP_WORD | XCP_ALPHA | TK_LOWER)
+#define MB_ TK_MB
+#define MB16_ MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_
+static const uint8_t byte_cls[256] = {
+	  0,   0,   0,   0,   0,   0,   0,   0,   0, SP_, SP_, SP_, SP_, SP_,   0,   0,
+	  0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, SP_, SP_, SP_, SP_,
+	SP_,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+	DG_, DG_, DG_, DG_, DG_, DG_, DG_, DG_, DG_, DG_,   0,   0,   0,   0,   0,   0,
+	  0, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_,
+	UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_,   0,   0,   0,   0,   0,
+	  0, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_,
+	LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_,   0,   0,   0,   0,   0,
+	MB16_, MB16_, MB16_, MB16_, MB16_, MB16_, MB16_, MB16_,
 };
+#undef SP_
+#undef DG_
+#undef UP_
+#undef LO_
+#undef MB_
+#undef MB16_
 
 /* Why a hand-written table: ICU's property lookups cost a function call
  * and a trie walk per character, and Vietnamese text is one third non-ASCII
@@ -57,11 +77,9 @@ static const uint8_t ascii_cls[128] = {
  * (Latin-1, the eight Latin Extended letters, Latin Extended Additional
  * U+1EA0..U+1EF9), the combining marks and the common punctuation; they
  * give exactly what xtext_cp_class_icu() gives (checked by a unit test over
- * every code point below U+3000).  Anything else asks ICU. */
-static inline uint32_t cp_class(UChar32 c)
+ * every code point below U+3000).  Anything else asks ICU.  c >= 0x80. */
+static inline uint32_t cp_class_mb(UChar32 c)
 {
-	if (c < 0x80)
-		return c < 0 ? 0 : ascii_cls[c];
 	if (c >= 0xC0 && c <= 0xFF && c != 0xD7 && c != 0xF7)
 		return XCP_WORD | XCP_ALPHA | (c <= 0xDE ? XCP_UPPER : 0);
 	if (c >= 0x1EA0 && c <= 0x1EF9)
@@ -81,6 +99,13 @@ static inline uint32_t cp_class(UChar32 c)
 	if (c >= 0x2010 && c <= 0x2027)
 		return 0; /* dashes, quotes, bullets, ellipsis */
 	return xtext_cp_class_icu(c);
+}
+
+static inline uint32_t cp_class(UChar32 c)
+{
+	if (c < 0x80)
+		return c < 0 ? 0 : (byte_cls[c] & XCP_ALL);
+	return cp_class_mb(c);
 }
 
 uint32_t xtext_cp_class(UChar32 c)
@@ -133,16 +158,198 @@ int xtext_has_combining(const char *s, size_t len)
 
 /* ---------------------------------------------------------- tokenizer */
 
+/* The code point starting at *p (a byte >= 0x80, p < e; *pc, < 0 when
+ * ill-formed) and its class with TK_LOWER, advancing *pp past it: exactly
+ * what U8_NEXT and cp_class() give.  Why inline decoding: the two-byte
+ * letters (C2..DF) and the three-byte ones (E1..EF but ED: U+1000..U+FFFF
+ * outside the surrogates, where any two trail bytes are well-formed) are
+ * nearly every non-ASCII character of the text; the rest goes through
+ * U8_NEXT. */
+#if defined(__GNUC__)
+#define TK_INLINE inline __attribute__((always_inline))
+#else
+#define TK_INLINE inline
+#endif
+static TK_INLINE uint32_t tok_class_mb(const uint8_t *p, const uint8_t *e, const uint8_t **pp, UChar32 *pc)
+{
+	uint8_t b = p[0];
+	UChar32 c;
+	uint32_t k;
+
+	if (b >= 0xC2 && b <= 0xDF && e - p >= 2 && (p[1] & 0xC0) == 0x80) {
+		c = ((UChar32)(b & 0x1F) << 6) | (p[1] & 0x3F);
+		*pp = p + 2;
+		k = cp_class_mb(c);
+	} else if (b >= 0xE1 && b <= 0xEF && b != 0xED && e - p >= 3 && (p[1] & 0xC0) == 0x80 &&
+		   (p[2] & 0xC0) == 0x80) {
+		c = ((UChar32)(b & 0x0F) << 12) | ((UChar32)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+		*pp = p + 3;
+		k = cp_class_mb(c);
+	} else {
+		int32_t i = 0, n = e - p > INT32_MAX ? INT32_MAX : (int32_t)(e - p);
+		U8_NEXT(p, i, n, c);
+		*pp = p + i;
+		k = c >= 0 ? cp_class_mb(c) : 0;
+	}
+	*pc = c;
+	return k | ((k & (XCP_ALPHA | XCP_UPPER)) == XCP_ALPHA ? TK_LOWER : 0);
+}
+
+/* 1 when [p, e) (a token) holds two letters or more. */
+static int tok_letters2(const uint8_t *p, const uint8_t *e)
+{
+	int letters = 0;
+
+	while (p < e) {
+		uint32_t k;
+		UChar32 c;
+		if (*p < 0x80)
+			k = byte_cls[*p++];
+		else
+			k = tok_class_mb(p, e, &p, &c);
+		if ((k & XCP_ALPHA) && ++letters >= 2)
+			return 1;
+	}
+	return 0;
+}
+
 static int is_sentence_end(UChar32 c)
 {
 	return c == '.' || c == '!' || c == '?' || c == ':' || c == 0x2026 || c == ';';
 }
 
-int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *lines)
+/* Why this shape: a token is 4-5 characters on average, so what is paid
+ * per token (its start, flags and store, the space after it) weighs as
+ * much as what is paid per byte; ASCII runs cost one table load a byte. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* (the four member stores of a token are cheaper than GCC's vector
+ * packing of them) */
+#define TK_NOSLP __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define TK_NOSLP
+#endif
+/* The tokenizer's state between the ranges it is run on. */
+struct tkstate {
+	const uint8_t *p;  /* next byte */
+	struct xtok *tk;   /* the next token's slot in toks->p */
+	struct xtok *tke;  /* the end of toks' capacity */
+	uint32_t line;     /* line index of the next token */
+	uint32_t gapflags; /* of the gap so far; XT_SENT: the next token opens a sentence */
+};
+
+/* Tokenizes [st->p, e) of the text s0, going on from st.  guarded (a
+ * constant once inlined): e[-1] is an ASCII byte that is no word
+ * character, so no token reaches e and the scans inside a token need no
+ * bound test.  0 or -ENOMEM. */
+static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *s0, const uint8_t *e,
+					     struct xvec *toks, struct xvec *lines, const int guarded)
 {
-	int32_t i = 0, n = (int32_t)len;
-	uint32_t line = 0, gapflags = XT_SENT | XT_SPACE_BEFORE;
-	int gap_sent = 1;
+	const uint8_t *p = st->p;
+	uint32_t line = st->line, gapflags = st->gapflags;
+	struct xspan *cur;
+	struct xtok *tk = st->tk, *tke = st->tke;
+
+	while (p < e) {
+		const uint8_t *start = p;
+		UChar32 c;
+		uint32_t k;
+
+		if (*p < 0x80) {
+			c = *p;
+			k = byte_cls[*p++];
+		} else {
+			k = tok_class_mb(p, e, &p, &c);
+		}
+		if (k & XCP_WORD) {
+			/* any: OR of the classes (TK_LOWER: a lower-case letter) */
+			uint32_t any = k, fl = gapflags;
+
+			if (tk == tke) {
+				size_t nt = (size_t)(tk - (struct xtok *)toks->p);
+				toks->len = nt;
+				if (!xvec_grow(toks))
+					return -ENOMEM;
+				tk = (struct xtok *)toks->p + nt;
+				tke = (struct xtok *)toks->p + toks->cap;
+			}
+			/* first character: XT_CAP (upper) or XT_LOWER (lower) */
+			fl |= ((k >> 2) & XT_CAP) | ((k >> 3) & XT_LOWER);
+			for (;;) {
+				/* the ASCII run: one table load per byte */
+				while ((guarded || p < e) && ((k = byte_cls[*p]) & XCP_WORD)) {
+					any |= k;
+					p++;
+				}
+				if ((!guarded && p >= e) || !(k & TK_MB))
+					break;
+				const uint8_t *q;
+				UChar32 cc;
+				k = tok_class_mb(p, e, &q, &cc);
+				if (!(k & XCP_WORD))
+					break;
+				any |= k;
+				p = q;
+			}
+			fl |= ((any & XCP_ALPHA) ? XT_ALPHA : 0) | ((any & XCP_DIGIT) ? XT_DIGIT : 0);
+			/* XT_UPPER: two letters or more, none lower-case; the letters
+			 * are counted only for a token that can qualify (rare) */
+			if ((any & (XCP_UPPER | TK_LOWER)) == XCP_UPPER && p - start > 1 && tok_letters2(start, p))
+				fl |= XT_UPPER;
+			tk->start = (uint32_t)(start - s0);
+			tk->end = (uint32_t)(p - s0);
+			tk->flags = fl;
+			tk->line = line;
+			tk++;
+			/* the commonest gap, one plain space, taken here: what the
+			 * gap branch below would make of it */
+			gapflags = 0;
+			if ((guarded || p < e) && *p == ' ') {
+				gapflags = XT_SPACE_BEFORE;
+				p++;
+			}
+			continue;
+		}
+		/* gap character */
+		if (c == '\n') {
+			size_t nt = (size_t)(tk - (struct xtok *)toks->p);
+			/* close the line; a line without tokens is reused */
+			cur = &XVEC_AT(lines, struct xspan, lines->len - 1);
+			cur->end = (uint32_t)(start - s0);
+			cur->tok1 = (uint32_t)nt;
+			if (cur->tok1 > cur->tok0) {
+				if (!(cur = xvec_push(lines))) {
+					toks->len = nt;
+					return -ENOMEM;
+				}
+				line++;
+			}
+			cur->start = (uint32_t)(p - s0);
+			cur->tok0 = (uint32_t)nt;
+			gapflags |= XT_NEWLINE_BEFORE | XT_SENT;
+		} else if (k & XCP_SPACE) {
+			if (!(gapflags & (XT_PUNCT_BEFORE | XT_NEWLINE_BEFORE)))
+				gapflags |= XT_SPACE_BEFORE;
+		} else {
+			gapflags |= XT_PUNCT_BEFORE;
+			gapflags &= ~(uint32_t)XT_SPACE_BEFORE;
+			if (is_sentence_end(c))
+				gapflags |= XT_SENT;
+		}
+	}
+	toks->len = (size_t)(tk - (struct xtok *)toks->p);
+	st->p = p;
+	st->tk = tk;
+	st->tke = tke;
+	st->line = line;
+	st->gapflags = gapflags;
+	return 0;
+}
+
+TK_NOSLP int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *lines)
+{
+	int32_t n = (int32_t)len;
+	const uint8_t *const s0 = (const uint8_t *)s, *const e = s0 + (n > 0 ? n : 0), *g = e;
+	struct tkstate st = {.p = s0, .line = 0, .gapflags = XT_SENT | XT_SPACE_BEFORE};
 	struct xspan *cur;
 
 	toks->len = 0;
@@ -151,96 +358,19 @@ int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct xvec *li
 		return -ENOMEM;
 	cur->start = 0;
 	cur->tok0 = 0;
-	while (i < n) {
-		int32_t start = i;
-		UChar32 c;
-		uint32_t cls;
-		uint8_t b = (uint8_t)s[i];
-
-		if (b < 0x80) {
-			c = b;
-			cls = ascii_cls[b];
-			i++;
-		} else {
-			U8_NEXT(s, i, n, c);
-			cls = c >= 0 ? cp_class(c) : 0;
-		}
-		if (cls & XCP_WORD) {
-			struct xtok *t = xvec_push_raw(toks); /* every member is set below */
-			uint32_t fl = gapflags, any = 0;
-			int letters = 0, uppers = 0;
-			int32_t j;
-
-			if (!t)
-				return -ENOMEM;
-			if (cls & XCP_ALPHA)
-				fl |= (cls & XCP_UPPER) ? XT_CAP : XT_LOWER;
-			/* extend the token (branch-light: most of its characters are
-			 * ASCII or Vietnamese letters) */
-			for (;;) {
-				letters += (int)((cls >> 1) & 1); /* XCP_ALPHA */
-				uppers += (int)((cls & (XCP_ALPHA | XCP_UPPER)) == (XCP_ALPHA | XCP_UPPER));
-				any |= cls;
-				j = i;
-				if (i >= n)
-					break;
-				b = (uint8_t)s[i];
-				if (b < 0x80) {
-					cls = ascii_cls[b];
-					if (!(cls & XCP_WORD))
-						break;
-					i++;
-				} else {
-					int32_t k = i;
-					UChar32 cc;
-					U8_NEXT(s, k, n, cc);
-					cls = cc >= 0 ? cp_class(cc) : 0;
-					if (!(cls & XCP_WORD))
-						break;
-					i = k;
-				}
-			}
-			if (any & XCP_ALPHA)
-				fl |= XT_ALPHA;
-			if (any & XCP_DIGIT)
-				fl |= XT_DIGIT;
-			if (letters >= 2 && uppers == letters)
-				fl |= XT_UPPER;
-			if (gap_sent)
-				fl |= XT_SENT;
-			t->start = (uint32_t)start;
-			t->end = (uint32_t)j;
-			t->flags = fl;
-			t->line = line;
-			gapflags = 0;
-			gap_sent = 0;
-			continue;
-		}
-		/* gap character */
-		if (c == '\n') {
-			/* close the line; a line without tokens is reused */
-			cur = &XVEC_AT(lines, struct xspan, lines->len - 1);
-			cur->end = (uint32_t)start;
-			cur->tok1 = (uint32_t)toks->len;
-			if (cur->tok1 > cur->tok0) {
-				if (!(cur = xvec_push(lines)))
-					return -ENOMEM;
-				line++;
-			}
-			cur->start = (uint32_t)i;
-			cur->tok0 = (uint32_t)toks->len;
-			gapflags |= XT_NEWLINE_BEFORE;
-			gap_sent = 1;
-		} else if (cls & XCP_SPACE) {
-			if (!(gapflags & (XT_PUNCT_BEFORE | XT_NEWLINE_BEFORE)))
-				gapflags |= XT_SPACE_BEFORE;
-		} else {
-			gapflags |= XT_PUNCT_BEFORE;
-			gapflags &= ~(uint32_t)XT_SPACE_BEFORE;
-			if (is_sentence_end(c))
-				gap_sent = 1;
-		}
-	}
+	/* a buffer from the start: the token pointers never start from NULL */
+	if (!toks->cap && !xvec_grow(toks))
+		return -ENOMEM;
+	st.tk = toks->p;
+	st.tke = (struct xtok *)toks->p + toks->cap;
+	/* the text up to its last ASCII non-word byte runs guarded (texts
+	 * mostly end with a word: a byline, a source) */
+	while (g > s0 && (g[-1] >= 0x80 || (byte_cls[g[-1]] & XCP_WORD)))
+		g--;
+	if (g > s0 && tokenize_range(&st, s0, g, toks, lines, 1) < 0)
+		return -ENOMEM;
+	if (tokenize_range(&st, s0, e, toks, lines, 0) < 0)
+		return -ENOMEM;
 	cur = &XVEC_AT(lines, struct xspan, lines->len - 1);
 	cur->end = (uint32_t)len;
 	cur->tok1 = (uint32_t)toks->len;
