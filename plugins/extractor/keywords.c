@@ -15,14 +15,15 @@
 
 #include "extractor_int.h"
 
-/* A bigram counted in x->terms: its slot and the cache indices of its syllables, so that scoring reads the
- * syllables' facts without going through the canonical ids again. */
+/* A bigram counted in x->terms: its slot, and what scoring needs of its
+ * syllables (their DF table ids and the smaller of their DFs), taken while
+ * counting so that scoring reads no syllable-cache entry. */
 struct tslot {
-	uint32_t slot, ia, ib;
+	uint32_t slot, da, db, mindf;
 };
-/* A canonical id counted in x->tf and the cache index of one variant. */
+/* A canonical id counted in x->tf and its DF. */
 struct tused {
-	uint32_t cid, ia;
+	uint32_t cid, df;
 };
 
 /* A keyword candidate: its score and its term, ref = an index in
@@ -38,10 +39,17 @@ struct cand {
 };
 #define CAND_BIGRAM 0x80000000u
 
-/* What a candidate is: canonical ids a, b (b = UINT32_MAX for a unigram)
- * and the cache indices ia, ib of their syllables. */
+/* The cache entry that created canonical id cid (any variant will do:
+ * they share the canonical form). */
+static const struct xsyl *syl_of_cid(const struct xpack *p, uint32_t cid)
+{
+	uint32_t ci = XVEC_AT(&p->canon_ids.ents, struct strmap_ent, cid).val;
+	return &XVEC_AT(&p->cache_syl, struct xsyl, ci);
+}
+
+/* What a candidate is: canonical ids a, b (b = UINT32_MAX for a unigram). */
 struct term {
-	uint32_t a, b, ia, ib;
+	uint32_t a, b;
 };
 
 static inline struct term cand_term(const struct xctx *x, uint32_t ref)
@@ -49,18 +57,13 @@ static inline struct term cand_term(const struct xctx *x, uint32_t ref)
 	struct term t;
 
 	if (ref & CAND_BIGRAM) {
-		const struct tslot *ts = &XVEC_AT(&x->term_slots, struct tslot, ref & ~CAND_BIGRAM);
-		uint64_t key = x->terms.keys[ts->slot];
+		uint32_t slot = XVEC_AT(&x->term_slots, struct tslot, ref & ~CAND_BIGRAM).slot;
+		uint64_t key = x->terms.keys[slot];
 		t.a = (uint32_t)(key >> 32) - 1;
 		t.b = (uint32_t)key - 1;
-		t.ia = ts->ia;
-		t.ib = ts->ib;
 	} else {
-		const struct tused *tu = &XVEC_AT(&x->tf_used, struct tused, ref);
-		t.a = tu->cid;
+		t.a = XVEC_AT(&x->tf_used, struct tused, ref).cid;
 		t.b = UINT32_MAX;
-		t.ia = tu->ia;
-		t.ib = 0;
 	}
 	return t;
 }
@@ -70,7 +73,6 @@ static inline struct term cand_term(const struct xctx *x, uint32_t ref)
 static int cand_tie(const struct xctx *x, const struct cand *cx, const struct cand *cy)
 {
 	const struct xpack *p = x->pack;
-	const struct xsyl *cs = p->cache_syl.p;
 	struct term tx, ty;
 	int c;
 
@@ -78,9 +80,10 @@ static int cand_tie(const struct xctx *x, const struct cand *cx, const struct ca
 		return cx->ref & CAND_BIGRAM ? -1 : 1;
 	tx = cand_term(x, cx->ref);
 	ty = cand_term(x, cy->ref);
-	if ((c = strcmp(xpack_syl_str(p, &cs[tx.ia]), xpack_syl_str(p, &cs[ty.ia]))) != 0)
+	if ((c = strcmp(xpack_syl_str(p, syl_of_cid(p, tx.a)), xpack_syl_str(p, syl_of_cid(p, ty.a)))) != 0)
 		return c;
-	return tx.b != UINT32_MAX ? strcmp(xpack_syl_str(p, &cs[tx.ib]), xpack_syl_str(p, &cs[ty.ib])) : 0;
+	return tx.b != UINT32_MAX ? strcmp(xpack_syl_str(p, syl_of_cid(p, tx.b)), xpack_syl_str(p, syl_of_cid(p, ty.b)))
+				  : 0;
 }
 
 /* cx ranks before cy (distinct terms: exactly one of cand_first(x, y) and
@@ -199,29 +202,6 @@ static int tf_reserve(struct xctx *x, size_t n)
 	return 0;
 }
 
-/* Counts one bigram in x->terms (sized so that it never grows here). */
-static int bigram_inc(struct xctx *x, uint64_t key, uint32_t ia, uint32_t ib)
-{
-	struct u64map *m = &x->terms;
-	size_t mask = m->nslots - 1, i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & mask;
-
-	while (m->keys[i] && m->keys[i] != key)
-		i = (i + 1) & mask;
-	if (!m->keys[i]) {
-		struct tslot *ts = xvec_push_raw(&x->term_slots);
-		if (!ts)
-			return -1;
-		ts->slot = (uint32_t)i;
-		ts->ia = ia;
-		ts->ib = ib;
-		m->keys[i] = key;
-		m->vals[i] = 0;
-		m->n++;
-	}
-	m->vals[i]++;
-	return 0;
-}
-
 static void counts_clear(struct xctx *x)
 {
 	x->tf_used.esz = sizeof(struct tused);
@@ -237,8 +217,8 @@ static void counts_clear(struct xctx *x)
 
 /* The candidate for a term with count tf and document frequency df, or
  * 0 when the term is out (same rules as before the counting was split). */
-static inline int score_term(const struct xpack *p, int bigram, uint32_t tf, uint32_t df, uint32_t dfa,
-		      uint32_t dfb, double *score)
+static inline int score_term(const struct xpack *p, int bigram, uint32_t tf, uint32_t df, uint32_t mindf,
+			     double *score)
 {
 	double N = (double)(p->df_docs ? p->df_docs : 1);
 
@@ -247,12 +227,9 @@ static inline int score_term(const struct xpack *p, int bigram, uint32_t tf, uin
 			return 0; /* an unattested pair, or a one-off typo */
 		/* a bigram must be a word of the language, not two words that
 		 * happen to meet: it accounts for a fair share of the rarer
-		 * syllable's documents */
-		if (bigram) {
-			uint32_t m = dfa < dfb ? dfa : dfb;
-			if (m == 0 || (double)df < 0.12 * (double)m)
-				return 0;
-		}
+		 * syllable's documents (mindf: the smaller DF of the two) */
+		if (bigram && (mindf == 0 || (double)df < 0.12 * (double)mindf))
+			return 0;
 	}
 	/* the tables hold exactly these expressions, computed once */
 	double idf = !p->df_docs ? 1.0
@@ -267,10 +244,9 @@ static inline int score_term(const struct xpack *p, int bigram, uint32_t tf, uin
 int x_keywords(struct xctx *x, size_t k)
 {
 	struct xpack *p = x->pack;
-	uint32_t prev = UINT32_MAX, prev_ia = 0;
-	const struct xsyl *prev_sy = NULL;
 	const struct xsyl *cs_syl = p->cache_syl.p;
 	struct xvec *cv = &x->cands;
+	size_t ntok = x->toks.len;
 	int rc = -1;
 	char buf[512];
 
@@ -281,13 +257,15 @@ int x_keywords(struct xctx *x, size_t k)
 	/* Unigrams are counted in an array by canonical id, bigrams in a hash
 	 * table sized to the article; both are cleared through the lists of
 	 * what was touched, not by sweeping (the old 8192-slot map was swept
-	 * and memset on every article). */
+	 * and memset on every article).  Neither list can outgrow the tokens,
+	 * so both are sized once here and the loop below never checks. */
 	counts_clear(x);
-	if (tf_reserve(x, p->canon_ids.ents.len) < 0)
+	if (tf_reserve(x, p->canon_ids.ents.len) < 0 || xvec_reserve(&x->tf_used, ntok) < 0 ||
+	    xvec_reserve(&x->term_slots, ntok) < 0)
 		goto out;
 	{
 		size_t want = 64;
-		while (want < 2 * (x->toks.len + 1))
+		while (want < 2 * (ntok + 1))
 			want *= 2;
 		if (x->terms.nslots < want) {
 			u64map_free(&x->terms);
@@ -295,40 +273,67 @@ int x_keywords(struct xctx *x, size_t k)
 				goto out;
 		}
 	}
-	for (size_t i = 0; i < x->toks.len; i++) {
-		const struct xtok *t = &XVEC_AT(&x->toks, struct xtok, i);
-		const struct xsyl *sy;
-		uint32_t idx, ia;
-		if (!(t->flags & XT_ALPHA) || (t->flags & XT_DIGIT) || t->end - t->start < 2) {
-			prev = UINT32_MAX;
-			continue;
-		}
-		sy = x_tok_syl(x, i);
-		if ((sy->flags & (XS_STOP | XS_NUM)) ||
-		    ((t->flags & XT_UPPER) && t->end - t->start <= 4 && (sy->df == 0 || roman(x->text + t->start, t->end - t->start)))) {
-			/* stop words, numbers, unknown short codes (CT, TU) and roman numerals */
-			prev = UINT32_MAX;
-			continue;
-		}
-		idx = sy->cid;
-		ia = XVEC_AT(&x->tsyl, uint32_t, i);
-		if (!(t->flags & XT_SPACE_BEFORE) || (t->flags & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)))
-			prev = UINT32_MAX;
-		if (x->tf[idx]++ == 0) {
-			struct tused *u = xvec_push_raw(&x->tf_used);
-			if (!u)
-				goto out;
-			u->cid = idx;
-			u->ia = ia;
-		}
+	{
+		/* locals: the stores into tf and the lists would otherwise make
+		 * the compiler reload every field of x and t on each token */
+		const struct xtok *toks = x->toks.p;
+		const uint32_t *tsyl = x->tsyl.p;
+		uint32_t *restrict tf = x->tf;
+		struct tused *restrict used = x->tf_used.p;
+		struct tslot *restrict slots = x->term_slots.p;
+		uint64_t *restrict keys = x->terms.keys;
+		uint32_t *restrict vals = x->terms.vals;
+		size_t mask = x->terms.nslots - 1, nused = 0, nslots = 0;
 		/* with a DF table, a pair with an unknown syllable is never a
-		 * term: not counting it changes nothing */
-		if (prev != UINT32_MAX && (!p->df_docs || (prev_sy->dict_id != UINT32_MAX && sy->dict_id != UINT32_MAX)) &&
-		    bigram_inc(x, ((uint64_t)(prev + 1) << 32) | (uint64_t)(idx + 1), prev_ia, ia) < 0)
-			goto out;
-		prev = idx;
-		prev_sy = sy;
-		prev_ia = ia;
+		 * term: not counting it changes nothing (such a syllable starts
+		 * and ends no bigram) */
+		const int need_dict = p->df_docs != 0;
+		uint32_t prev = UINT32_MAX, prev_da = 0, prev_df = 0;
+		for (size_t i = 0; i < ntok; i++) {
+			const struct xtok *t = &toks[i];
+			uint32_t fl = t->flags, len = t->end - t->start, idx;
+			const struct xsyl *sy;
+			if ((fl & (XT_ALPHA | XT_DIGIT)) != XT_ALPHA || len < 2) {
+				prev = UINT32_MAX;
+				continue;
+			}
+			sy = &cs_syl[tsyl[i]];
+			if ((sy->flags & (XS_STOP | XS_NUM)) ||
+			    ((fl & XT_UPPER) && len <= 4 && (sy->df == 0 || roman(x->text + t->start, len)))) {
+				/* stop words, numbers, unknown short codes (CT, TU) and roman numerals */
+				prev = UINT32_MAX;
+				continue;
+			}
+			idx = sy->cid;
+			if (!(fl & XT_SPACE_BEFORE) || (fl & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)))
+				prev = UINT32_MAX;
+			if (tf[idx]++ == 0) {
+				used[nused].cid = idx;
+				used[nused++].df = sy->df;
+			}
+			uint32_t da = sy->dict_id, df = sy->df;
+			int in = !need_dict || da != UINT32_MAX;
+			if (prev != UINT32_MAX && in) {
+				uint64_t key = ((uint64_t)(prev + 1) << 32) | (uint64_t)(idx + 1);
+				size_t s = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & mask;
+				while (keys[s] && keys[s] != key)
+					s = (s + 1) & mask;
+				if (!keys[s]) {
+					slots[nslots].slot = (uint32_t)s;
+					slots[nslots].da = prev_da;
+					slots[nslots].db = da;
+					slots[nslots++].mindf = prev_df < df ? prev_df : df;
+					keys[s] = key;
+					vals[s] = 0;
+				}
+				vals[s]++;
+			}
+			prev = in ? idx : UINT32_MAX;
+			prev_da = da;
+			prev_df = df;
+		}
+		x->tf_used.len = nused;
+		x->term_slots.len = x->terms.n = nslots;
 	}
 	/* Only the best m = 4k candidates can matter (the choice below reads
 	 * no further).  Their floor, the m-th best score so far, is kept in a
@@ -342,10 +347,10 @@ int x_keywords(struct xctx *x, size_t k)
 		goto out;
 	struct cand *pool = cv->p;
 	double *hs = (double *)(pool + most);
+	const struct tused *used = x->tf_used.p;
 	for (size_t u = 0; u < x->tf_used.len; u++) {
-		const struct tused *tu = &XVEC_AT(&x->tf_used, struct tused, u);
 		double score;
-		if (!score_term(p, 0, x->tf[tu->cid], cs_syl[tu->ia].df, 0, 0, &score))
+		if (!score_term(p, 0, x->tf[used[u].cid], used[u].df, 0, &score))
 			continue;
 		if (nh == m && score < hs[0])
 			continue;
@@ -363,39 +368,36 @@ int x_keywords(struct xctx *x, size_t k)
 	 * independent cache misses that can overlap). */
 	const int prune = p->df_docs && p->ub_idf;
 	struct tslot *tsl = x->term_slots.p;
+	const uint32_t *tvals = x->terms.vals;
 	size_t live = 0;
 	for (size_t u = 0; u < x->term_slots.len; u++) {
 		struct tslot ts = tsl[u];
-		const struct xsyl *sa = &cs_syl[ts.ia], *sb = &cs_syl[ts.ib];
-		if (p->df_docs && (sa->dict_id == UINT32_MAX || sb->dict_id == UINT32_MAX))
-			continue; /* df 0: an unattested pair */
 		if (prune && nh == m) {
-			uint32_t tf = x->terms.vals[ts.slot];
-			double ia = p->ub_idf[sa->dict_id], ib = p->ub_idf[sb->dict_id];
+			uint32_t tf = tvals[ts.slot];
+			double ia = p->ub_idf[ts.da], ib = p->ub_idf[ts.db];
 			double ub = (tf < XTFW_N ? p->tfw_tab[tf] : 1.0 + log((double)tf)) * (ia > ib ? ia : ib);
 			if (ub < hs[0])
 				continue;
 		}
 		if (p->df_docs)
-			xpack_bigram_prefetch(p, sa->dict_id, sb->dict_id);
+			xpack_bigram_prefetch(p, ts.da, ts.db);
 		tsl[u] = tsl[live];
 		tsl[live++] = ts;
 	}
 	for (size_t u = 0; u < live; u++) {
 		const struct tslot *ts = &tsl[u];
-		uint32_t tf = x->terms.vals[ts->slot], df = 0;
-		const struct xsyl *sa = &cs_syl[ts->ia], *sb = &cs_syl[ts->ib];
+		uint32_t tf = tvals[ts->slot], df = 0;
 		double score;
 		if (prune && nh == m) {
 			/* the floor may have risen since the first pass */
-			double ia = p->ub_idf[sa->dict_id], ib = p->ub_idf[sb->dict_id];
+			double ia = p->ub_idf[ts->da], ib = p->ub_idf[ts->db];
 			double ub = (tf < XTFW_N ? p->tfw_tab[tf] : 1.0 + log((double)tf)) * (ia > ib ? ia : ib);
 			if (ub < hs[0])
 				continue;
 		}
-		if (sa->dict_id != UINT32_MAX && sb->dict_id != UINT32_MAX)
-			df = xpack_bigram_df(p, sa->dict_id, sb->dict_id);
-		if (!score_term(p, 1, tf, df, sa->df, sb->df, &score))
+		if (p->df_docs)
+			df = xpack_bigram_df(p, ts->da, ts->db);
+		if (!score_term(p, 1, tf, df, ts->mindf, &score))
 			continue;
 		if (nh == m && score < hs[0])
 			continue;
@@ -441,14 +443,14 @@ int x_keywords(struct xctx *x, size_t k)
 			RANKED(i).skipped = 1;
 			continue;
 		}
-		const struct xsyl *sa = &cs_syl[ti.ia];
+		const struct xsyl *sa = syl_of_cid(p, ti.a);
 		size_t n = 0;
 		if (sa->canon_len >= sizeof(buf) / 2)
 			continue;
 		memcpy(buf, xpack_syl_str(p, sa), sa->canon_len);
 		n = sa->canon_len;
 		if (ti.b != UINT32_MAX) {
-			const struct xsyl *sb = &cs_syl[ti.ib];
+			const struct xsyl *sb = syl_of_cid(p, ti.b);
 			if (n + 1 + sb->canon_len >= sizeof(buf))
 				continue;
 			buf[n++] = ' ';
