@@ -17,13 +17,16 @@
 
 /* A bigram counted in x->terms: its slot, and what scoring needs of its
  * syllables (their DF table ids and the smaller of their DFs), taken while
- * counting so that scoring reads no syllable-cache entry. */
+ * counting so that scoring reads no syllable-cache entry; and the cache
+ * indices of its syllables (entries the counting just read, still in
+ * cache when the chosen terms' strings are copied). */
 struct tslot {
-	uint32_t slot, da, db, mindf;
+	uint32_t slot, da, db, mindf, ia, ib;
 };
-/* A canonical id counted in x->tf and its DF. */
+/* A canonical id counted in x->tf, its DF and the cache index of one
+ * variant. */
 struct tused {
-	uint32_t cid, df;
+	uint32_t cid, df, ia;
 };
 
 /* A keyword candidate: its score and its term, ref = an index in
@@ -39,17 +42,11 @@ struct cand {
 };
 #define CAND_BIGRAM 0x80000000u
 
-/* The cache entry that created canonical id cid (any variant will do:
- * they share the canonical form). */
-static const struct xsyl *syl_of_cid(const struct xpack *p, uint32_t cid)
-{
-	uint32_t ci = XVEC_AT(&p->canon_ids.ents, struct strmap_ent, cid).val;
-	return &XVEC_AT(&p->cache_syl, struct xsyl, ci);
-}
-
-/* What a candidate is: canonical ids a, b (b = UINT32_MAX for a unigram). */
+/* What a candidate is: canonical ids a, b (b = UINT32_MAX for a unigram)
+ * and the cache indices ia, ib of variants of them (all variants share
+ * the canonical form). */
 struct term {
-	uint32_t a, b;
+	uint32_t a, b, ia, ib;
 };
 
 static inline struct term cand_term(const struct xctx *x, uint32_t ref)
@@ -57,13 +54,18 @@ static inline struct term cand_term(const struct xctx *x, uint32_t ref)
 	struct term t;
 
 	if (ref & CAND_BIGRAM) {
-		uint32_t slot = XVEC_AT(&x->term_slots, struct tslot, ref & ~CAND_BIGRAM).slot;
-		uint64_t key = x->terms.keys[slot];
+		const struct tslot *ts = &XVEC_AT(&x->term_slots, struct tslot, ref & ~CAND_BIGRAM);
+		uint64_t key = x->terms.keys[ts->slot];
 		t.a = (uint32_t)(key >> 32) - 1;
 		t.b = (uint32_t)key - 1;
+		t.ia = ts->ia;
+		t.ib = ts->ib;
 	} else {
-		t.a = XVEC_AT(&x->tf_used, struct tused, ref).cid;
+		const struct tused *tu = &XVEC_AT(&x->tf_used, struct tused, ref);
+		t.a = tu->cid;
 		t.b = UINT32_MAX;
+		t.ia = tu->ia;
+		t.ib = 0;
 	}
 	return t;
 }
@@ -73,6 +75,7 @@ static inline struct term cand_term(const struct xctx *x, uint32_t ref)
 static int cand_tie(const struct xctx *x, const struct cand *cx, const struct cand *cy)
 {
 	const struct xpack *p = x->pack;
+	const struct xsyl *cs = p->cache_syl.p;
 	struct term tx, ty;
 	int c;
 
@@ -80,10 +83,9 @@ static int cand_tie(const struct xctx *x, const struct cand *cx, const struct ca
 		return cx->ref & CAND_BIGRAM ? -1 : 1;
 	tx = cand_term(x, cx->ref);
 	ty = cand_term(x, cy->ref);
-	if ((c = strcmp(xpack_syl_str(p, syl_of_cid(p, tx.a)), xpack_syl_str(p, syl_of_cid(p, ty.a)))) != 0)
+	if ((c = strcmp(xpack_syl_str(p, &cs[tx.ia]), xpack_syl_str(p, &cs[ty.ia]))) != 0)
 		return c;
-	return tx.b != UINT32_MAX ? strcmp(xpack_syl_str(p, syl_of_cid(p, tx.b)), xpack_syl_str(p, syl_of_cid(p, ty.b)))
-				  : 0;
+	return tx.b != UINT32_MAX ? strcmp(xpack_syl_str(p, &cs[tx.ib]), xpack_syl_str(p, &cs[ty.ib])) : 0;
 }
 
 /* cx ranks before cy (distinct terms: exactly one of cand_first(x, y) and
@@ -96,7 +98,9 @@ static inline int cand_first(const struct xctx *x, const struct cand *cx, const 
 }
 
 /* The running m-th best score: a min-heap of the best m scores so far
- * (values only; which of several equal scores is in it does not matter). */
+ * (values only; which of several equal scores is in it does not matter).
+ * hs[m] is +inf, so that the last parent's missing right child is never
+ * the smaller one and the sift needs no bounds check for it. */
 static inline void floor_offer(double *hs, size_t *n, size_t m, double v)
 {
 	size_t i = *n;
@@ -117,8 +121,7 @@ static inline void floor_offer(double *hs, size_t *n, size_t m, double v)
 		size_t c = 2 * i + 1;
 		if (c >= m)
 			break;
-		if (c + 1 < m && hs[c + 1] < hs[c])
-			c++;
+		c += hs[c + 1] < hs[c];
 		if (!(hs[c] < v))
 			break;
 		hs[i] = hs[c];
@@ -241,6 +244,88 @@ static inline int score_term(const struct xpack *p, int bigram, uint32_t tf, uin
 }
 
 
+/* Counts the article's terms: unigrams in x->tf (listed in x->tf_used),
+ * bigrams in x->terms (listed in x->term_slots); both lists sized by the
+ * caller.  need_dict: a DF table is loaded.  Always inlined into its two
+ * callers, so that need_dict is a constant and each loop is lean. */
+static inline __attribute__((always_inline)) void count_terms(struct xctx *x, const struct xsyl *cs_syl,
+								 const int need_dict)
+{
+	size_t ntok = x->toks.len;
+
+	/* locals: the stores into tf and the lists would otherwise make
+	 * the compiler reload every field of x and t on each token */
+	const struct xtok *toks = x->toks.p;
+	const uint32_t *tsyl = x->tsyl.p;
+	uint32_t *restrict tf = x->tf;
+	struct tused *restrict used = x->tf_used.p;
+	struct tslot *restrict slots = x->term_slots.p;
+	uint64_t *restrict keys = x->terms.keys;
+	uint32_t *restrict vals = x->terms.vals;
+	size_t mask = x->terms.nslots - 1, nused = 0, nslots = 0;
+	/* with a DF table, a pair with an unknown syllable is never a
+	 * term: not counting it changes nothing (such a syllable starts
+	 * and ends no bigram) */
+	/* the syllable before, when a bigram may end at this token; few
+	 * values carried from token to token, so that they stay in registers */
+	const struct xsyl *prev = NULL;
+	for (size_t i = 0; i < ntok; i++) {
+		const struct xtok *t = &toks[i];
+		uint32_t fl = t->flags, len = t->end - t->start, idx;
+		const struct xsyl *sy;
+		if ((fl & (XT_ALPHA | XT_DIGIT)) != XT_ALPHA || len < 2) {
+			prev = NULL;
+			continue;
+		}
+		sy = &cs_syl[tsyl[i]];
+		if ((sy->flags & (XS_STOP | XS_NUM)) ||
+		    ((fl & XT_UPPER) && len <= 4 && (sy->df == 0 || roman(x->text + t->start, len)))) {
+			/* stop words, numbers, unknown short codes (CT, TU) and roman numerals */
+			prev = NULL;
+			continue;
+		}
+		idx = sy->cid;
+		if ((fl & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) != XT_SPACE_BEFORE)
+			prev = NULL; /* only spaces may stand inside a bigram */
+		if (tf[idx]++ == 0) {
+			used[nused].cid = idx;
+			used[nused].df = sy->df;
+			used[nused++].ia = tsyl[i];
+		}
+		int in = !need_dict || sy->dict_id != UINT32_MAX;
+		if (prev && in) {
+			uint64_t key = ((uint64_t)(prev->cid + 1) << 32) | (uint64_t)(idx + 1);
+			size_t s = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & mask;
+			while (keys[s] && keys[s] != key)
+				s = (s + 1) & mask;
+			if (!keys[s]) {
+				slots[nslots].slot = (uint32_t)s;
+				slots[nslots].da = prev->dict_id;
+				slots[nslots].db = sy->dict_id;
+				slots[nslots].mindf = prev->df < sy->df ? prev->df : sy->df;
+				slots[nslots].ia = (uint32_t)(prev - cs_syl);
+				slots[nslots++].ib = tsyl[i];
+				keys[s] = key;
+				vals[s] = 0;
+			}
+			vals[s]++;
+		}
+		prev = in ? sy : NULL;
+	}
+	x->tf_used.len = nused;
+	x->term_slots.len = x->terms.n = nslots;
+}
+
+static void count_terms_dict(struct xctx *x, const struct xsyl *cs_syl)
+{
+	count_terms(x, cs_syl, 1);
+}
+
+static void count_terms_nodict(struct xctx *x, const struct xsyl *cs_syl)
+{
+	count_terms(x, cs_syl, 0);
+}
+
 int x_keywords(struct xctx *x, size_t k)
 {
 	struct xpack *p = x->pack;
@@ -273,68 +358,10 @@ int x_keywords(struct xctx *x, size_t k)
 				goto out;
 		}
 	}
-	{
-		/* locals: the stores into tf and the lists would otherwise make
-		 * the compiler reload every field of x and t on each token */
-		const struct xtok *toks = x->toks.p;
-		const uint32_t *tsyl = x->tsyl.p;
-		uint32_t *restrict tf = x->tf;
-		struct tused *restrict used = x->tf_used.p;
-		struct tslot *restrict slots = x->term_slots.p;
-		uint64_t *restrict keys = x->terms.keys;
-		uint32_t *restrict vals = x->terms.vals;
-		size_t mask = x->terms.nslots - 1, nused = 0, nslots = 0;
-		/* with a DF table, a pair with an unknown syllable is never a
-		 * term: not counting it changes nothing (such a syllable starts
-		 * and ends no bigram) */
-		const int need_dict = p->df_docs != 0;
-		uint32_t prev = UINT32_MAX, prev_da = 0, prev_df = 0;
-		for (size_t i = 0; i < ntok; i++) {
-			const struct xtok *t = &toks[i];
-			uint32_t fl = t->flags, len = t->end - t->start, idx;
-			const struct xsyl *sy;
-			if ((fl & (XT_ALPHA | XT_DIGIT)) != XT_ALPHA || len < 2) {
-				prev = UINT32_MAX;
-				continue;
-			}
-			sy = &cs_syl[tsyl[i]];
-			if ((sy->flags & (XS_STOP | XS_NUM)) ||
-			    ((fl & XT_UPPER) && len <= 4 && (sy->df == 0 || roman(x->text + t->start, len)))) {
-				/* stop words, numbers, unknown short codes (CT, TU) and roman numerals */
-				prev = UINT32_MAX;
-				continue;
-			}
-			idx = sy->cid;
-			if (!(fl & XT_SPACE_BEFORE) || (fl & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)))
-				prev = UINT32_MAX;
-			if (tf[idx]++ == 0) {
-				used[nused].cid = idx;
-				used[nused++].df = sy->df;
-			}
-			uint32_t da = sy->dict_id, df = sy->df;
-			int in = !need_dict || da != UINT32_MAX;
-			if (prev != UINT32_MAX && in) {
-				uint64_t key = ((uint64_t)(prev + 1) << 32) | (uint64_t)(idx + 1);
-				size_t s = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & mask;
-				while (keys[s] && keys[s] != key)
-					s = (s + 1) & mask;
-				if (!keys[s]) {
-					slots[nslots].slot = (uint32_t)s;
-					slots[nslots].da = prev_da;
-					slots[nslots].db = da;
-					slots[nslots++].mindf = prev_df < df ? prev_df : df;
-					keys[s] = key;
-					vals[s] = 0;
-				}
-				vals[s]++;
-			}
-			prev = in ? idx : UINT32_MAX;
-			prev_da = da;
-			prev_df = df;
-		}
-		x->tf_used.len = nused;
-		x->term_slots.len = x->terms.n = nslots;
-	}
+	if (p->df_docs)
+		count_terms_dict(x, cs_syl);
+	else
+		count_terms_nodict(x, cs_syl);
 	/* Only the best m = 4k candidates can matter (the choice below reads
 	 * no further).  Their floor, the m-th best score so far, is kept in a
 	 * heap of scores; a candidate below it is dropped at once, the others
@@ -343,10 +370,11 @@ int x_keywords(struct xctx *x, size_t k)
 	 * best m, ties at the floor included. */
 	size_t m = k * 4, nh = 0, np = 0;
 	size_t most = x->tf_used.len + x->term_slots.len;
-	if (xvec_reserve(cv, most + (m + 1) / 2 + 1) < 0)
+	if (xvec_reserve(cv, most + m / 2 + 1) < 0)
 		goto out;
 	struct cand *pool = cv->p;
-	double *hs = (double *)(pool + most);
+	double *hs = (double *)(pool + most); /* m + 2 doubles */
+	hs[m] = INFINITY;
 	const struct tused *used = x->tf_used.p;
 	for (size_t u = 0; u < x->tf_used.len; u++) {
 		double score;
@@ -443,14 +471,14 @@ int x_keywords(struct xctx *x, size_t k)
 			RANKED(i).skipped = 1;
 			continue;
 		}
-		const struct xsyl *sa = syl_of_cid(p, ti.a);
+		const struct xsyl *sa = &cs_syl[ti.ia];
 		size_t n = 0;
 		if (sa->canon_len >= sizeof(buf) / 2)
 			continue;
 		memcpy(buf, xpack_syl_str(p, sa), sa->canon_len);
 		n = sa->canon_len;
 		if (ti.b != UINT32_MAX) {
-			const struct xsyl *sb = syl_of_cid(p, ti.b);
+			const struct xsyl *sb = &cs_syl[ti.ib];
 			if (n + 1 + sb->canon_len >= sizeof(buf))
 				continue;
 			buf[n++] = ' ';
