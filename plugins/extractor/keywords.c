@@ -36,7 +36,13 @@ struct tused {
  * on the ids the syllable cache handed out (which depend on what the
  * instance saw before).  Small, so that selection moves 16 bytes. */
 struct cand {
-	double score;
+	union {
+		double score;
+		struct {
+			uint32_t a, b;
+		} t; /* once ranked (popped), the score is done with: its terms'
+		      * canonical ids, for the overlap test of later ones */
+	};
 	uint32_t ref;
 	uint32_t skipped; /* set by the choice: passed over for a chosen term */
 };
@@ -456,15 +462,17 @@ int x_keywords(struct xctx *x, size_t k)
 		h[0] = h[--nheap];
 		if (nheap)
 			rank_down(x, h, nheap, 0);
-		RANKED(i) = top;
 		struct term ti = cand_term(x, top.ref);
+		RANKED(i) = top;
+		RANKED(i).t.a = ti.a;
+		RANKED(i).t.b = ti.b;
 		for (size_t j = 0; j < i && !skip; j++) {
-			if (RANKED(j).skipped)
+			const struct cand *cj = &RANKED(j);
+			if (cj->skipped)
 				continue; /* not chosen */
-			struct term tj = cand_term(x, RANKED(j).ref);
-			if (ti.b == UINT32_MAX && tj.b != UINT32_MAX && (tj.a == ti.a || tj.b == ti.a))
+			if (ti.b == UINT32_MAX && cj->t.b != UINT32_MAX && (cj->t.a == ti.a || cj->t.b == ti.a))
 				skip = 1;
-			if (ti.b != UINT32_MAX && tj.b == UINT32_MAX && (ti.a == tj.a || ti.b == tj.a))
+			if (ti.b != UINT32_MAX && cj->t.b == UINT32_MAX && (ti.a == cj->t.a || ti.b == cj->t.a))
 				skip = 1;
 		}
 		if (skip) {
