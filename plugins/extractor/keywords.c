@@ -396,28 +396,34 @@ int x_keywords(struct xctx *x, size_t k)
 	/* Bigram DFs are lookups in a table larger than the cache.  A bigram
 	 * whose best possible score (its DF at the cohesion minimum, 12 % of
 	 * the rarer syllable's) is below the floor cannot make the cut, so its
-	 * DF is not looked up.  First pass: which bigrams need their DF (moved
-	 * to the front of term_slots, whose order matters to nobody before
-	 * the pool refers to them), and prefetch those (the lookups are
-	 * independent cache misses that can overlap). */
+	 * DF is not looked up.  First pass: which bigrams need their DF, and
+	 * prefetch those (the lookups are independent cache misses that can
+	 * overlap).  The others leave term_slots, whose order matters to
+	 * nobody before the pool refers to it, and their keys are cleared
+	 * here: counting is over, nothing probes the table before
+	 * counts_clear(), which then clears only the survivors. */
 	const int prune = p->df_docs && p->ub_idf;
 	struct tslot *tsl = x->term_slots.p;
 	const uint32_t *tvals = x->terms.vals;
 	size_t live = 0;
 	for (size_t u = 0; u < x->term_slots.len; u++) {
-		struct tslot ts = tsl[u];
+		const struct tslot *ts = &tsl[u];
 		if (prune && nh == m) {
-			uint32_t tf = tvals[ts.slot];
-			double ia = p->ub_idf[ts.da], ib = p->ub_idf[ts.db];
+			uint32_t tf = tvals[ts->slot];
+			double ia = p->ub_idf[ts->da], ib = p->ub_idf[ts->db];
 			double ub = (tf < XTFW_N ? p->tfw_tab[tf] : 1.0 + log((double)tf)) * (ia > ib ? ia : ib);
-			if (ub < hs[0])
+			if (ub < hs[0]) {
+				x->terms.keys[ts->slot] = 0;
 				continue;
+			}
 		}
 		if (p->df_docs)
-			xpack_bigram_prefetch(p, ts.da, ts.db);
-		tsl[u] = tsl[live];
-		tsl[live++] = ts;
+			xpack_bigram_prefetch(p, ts->da, ts->db);
+		if (live != u)
+			tsl[live] = *ts;
+		live++;
 	}
+	x->term_slots.len = x->terms.n = live;
 	for (size_t u = 0; u < live; u++) {
 		const struct tslot *ts = &tsl[u];
 		uint32_t tf = tvals[ts->slot], df = 0;
