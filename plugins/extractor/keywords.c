@@ -376,11 +376,14 @@ int x_keywords(struct xctx *x, size_t k)
 	 * best m, ties at the floor included. */
 	size_t m = k * 4, nh = 0, np = 0;
 	size_t most = x->tf_used.len + x->term_slots.len;
-	if (xvec_reserve(cv, most + m / 2 + 1) < 0)
+	/* the heap fills only when m <= most (so a large max_keywords costs
+	 * nothing): room for m + 1 scores then, the last the sentinel */
+	if (xvec_reserve(cv, most + (m <= most ? m / 2 + 1 : most / 2 + 1)) < 0)
 		goto out;
 	struct cand *pool = cv->p;
-	double *hs = (double *)(pool + most); /* m + 2 doubles */
-	hs[m] = INFINITY;
+	double *hs = (double *)(pool + most);
+	if (m <= most)
+		hs[m] = INFINITY;
 	const struct tused *used = x->tf_used.p;
 	for (size_t u = 0; u < x->tf_used.len; u++) {
 		double score;
