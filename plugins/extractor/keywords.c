@@ -269,11 +269,11 @@ static inline __attribute__((always_inline)) void count_terms(struct xctx *x, co
 	uint64_t *restrict keys = x->terms.keys;
 	uint32_t *restrict vals = x->terms.vals;
 	size_t mask = x->terms.nslots - 1, nused = 0, nslots = 0;
-	/* with a DF table, a pair with an unknown syllable is never a
-	 * term: not counting it changes nothing (such a syllable starts
-	 * and ends no bigram) */
-	/* the syllable before, when a bigram may end at this token; few
-	 * values carried from token to token, so that they stay in registers */
+	/* prev: the syllable before, when a bigram may end at this token (one
+	 * pointer carried from token to token, so that it stays in a
+	 * register).  With a DF table, a pair with an unknown syllable is
+	 * never a term: not counting it changes nothing, so such a syllable
+	 * starts and ends no bigram. */
 	const struct xsyl *prev = NULL;
 	for (size_t i = 0; i < ntok; i++) {
 		const struct xtok *t = &toks[i];
