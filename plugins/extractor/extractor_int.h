@@ -284,6 +284,13 @@ static inline size_t xpack_bg_slot(uint32_t key)
 {
 	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ULL) >> 32);
 }
+/* The first bg_hash slot that the lookup of (da, db) reads (da, db <
+ * ndict = p->dict.ents.len, mask = p->bg_mask): for a caller's loop that
+ * holds those fields itself. */
+static inline size_t xpack_bigram_home(uint32_t ndict, size_t mask, uint32_t da, uint32_t db)
+{
+	return xpack_bg_slot(da * ndict + db + 1) & mask;
+}
 uint32_t xpack_bigram_df_csr(const struct xpack *p, uint32_t da, uint32_t db);
 /* Document frequency of the bigram of dict ids (da, db); 0 when unattested.
  * Inline (as is the prefetch below): keywords ask this for every candidate
@@ -297,7 +304,7 @@ static inline uint32_t xpack_bigram_df(const struct xpack *p, uint32_t da, uint3
 	if (da >= nd || db >= nd)
 		return 0;
 	key = da * nd + db + 1;
-	for (size_t i = xpack_bg_slot(key) & p->bg_mask; p->bg_hash[i]; i = (i + 1) & p->bg_mask)
+	for (size_t i = xpack_bigram_home(nd, p->bg_mask, da, db); p->bg_hash[i]; i = (i + 1) & p->bg_mask)
 		if ((uint32_t)(p->bg_hash[i] >> 32) == key)
 			return (uint32_t)p->bg_hash[i];
 	return 0;
@@ -308,7 +315,7 @@ static inline void xpack_bigram_prefetch(const struct xpack *p, uint32_t da, uin
 #if defined(__GNUC__)
 	uint32_t nd = (uint32_t)p->dict.ents.len;
 	if (p->bg_hash && da < nd && db < nd)
-		__builtin_prefetch(&p->bg_hash[xpack_bg_slot(da * nd + db + 1) & p->bg_mask]);
+		__builtin_prefetch(&p->bg_hash[xpack_bigram_home(nd, p->bg_mask, da, db)]);
 #else
 	(void)p, (void)da, (void)db;
 #endif

@@ -258,6 +258,13 @@ static inline __attribute__((always_inline)) void count_terms(struct xctx *x, co
 								 const int need_dict)
 {
 	size_t ntok = x->toks.len;
+	/* the pack's bigram DF hash (when it has one), held here: the stores
+	 * below (uint64, size_t alike) would make the compiler reload the
+	 * pack's fields on every token */
+	const struct xpack *p = x->pack;
+	const uint64_t *bg = need_dict ? p->bg_hash : NULL;
+	size_t bg_mask = p->bg_mask;
+	uint32_t nd = (uint32_t)p->dict.ents.len;
 
 	/* locals: the stores into tf and the lists would otherwise make
 	 * the compiler reload every field of x and t on each token */
@@ -311,6 +318,12 @@ static inline __attribute__((always_inline)) void count_terms(struct xctx *x, co
 				slots[nslots].mindf = prev->df < sy->df ? prev->df : sy->df;
 				slots[nslots].ia = (uint32_t)(prev - cs_syl);
 				slots[nslots++].ib = tsyl[i];
+				/* its DF is looked up after counting, in a table far
+				 * larger than the cache: fetch it now, while the rest
+				 * of the counting runs (prefetching just before the
+				 * lookups left them waiting on memory all the same) */
+				if (bg)
+					__builtin_prefetch(&bg[xpack_bigram_home(nd, bg_mask, prev->dict_id, sy->dict_id)]);
 				keys[s] = key;
 				vals[s] = 0;
 			}
@@ -399,9 +412,8 @@ int x_keywords(struct xctx *x, size_t k)
 	/* Bigram DFs are lookups in a table larger than the cache.  A bigram
 	 * whose best possible score (its DF at the cohesion minimum, 12 % of
 	 * the rarer syllable's) is below the floor cannot make the cut, so its
-	 * DF is not looked up.  First pass: which bigrams need their DF, and
-	 * prefetch those (the lookups are independent cache misses that can
-	 * overlap).  The others leave term_slots, whose order matters to
+	 * DF is not looked up (its line was prefetched while counting).  First
+	 * pass: which bigrams need their DF.  The others leave term_slots, whose order matters to
 	 * nobody before the pool refers to it, and their keys are cleared
 	 * here: counting is over, nothing probes the table before
 	 * counts_clear(), which then clears only the survivors. */
@@ -420,8 +432,6 @@ int x_keywords(struct xctx *x, size_t k)
 				continue;
 			}
 		}
-		if (p->df_docs)
-			xpack_bigram_prefetch(p, ts->da, ts->db);
 		if (live != u)
 			tsl[live] = *ts;
 		live++;
