@@ -280,10 +280,47 @@ int xpack_syls(struct xpack *p, const char *text, const struct xtok *toks, size_
 /* Clears the syllable cache when it has grown past its bound. */
 void xpack_cache_trim(struct xpack *p);
 int xpack_load_df(struct xpack *p, const char *path, char *err, size_t errlen);
-/* Document frequency of the bigram of dict ids (da, db); 0 when unattested. */
-uint32_t xpack_bigram_df(const struct xpack *p, uint32_t da, uint32_t db);
+/* The home slot of key in bg_hash (before masking). */
+static inline size_t xpack_bg_slot(uint32_t key)
+{
+	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ULL) >> 32);
+}
+/* The first bg_hash slot that the lookup of (da, db) reads (da, db <
+ * ndict = p->dict.ents.len, mask = p->bg_mask): for a caller's loop that
+ * holds those fields itself. */
+static inline size_t xpack_bigram_home(uint32_t ndict, size_t mask, uint32_t da, uint32_t db)
+{
+	return xpack_bg_slot(da * ndict + db + 1) & mask;
+}
+uint32_t xpack_bigram_df_csr(const struct xpack *p, uint32_t da, uint32_t db);
+/* Document frequency of the bigram of dict ids (da, db); 0 when unattested.
+ * Inline (as is the prefetch below): keywords ask this for every candidate
+ * bigram, and the call cost as much as the one-probe lookup. */
+static inline uint32_t xpack_bigram_df(const struct xpack *p, uint32_t da, uint32_t db)
+{
+	uint32_t nd = (uint32_t)p->dict.ents.len, key;
+
+	if (!p->bg_hash)
+		return xpack_bigram_df_csr(p, da, db);
+	if (da >= nd || db >= nd)
+		return 0;
+	key = da * nd + db + 1;
+	for (size_t i = xpack_bigram_home(nd, p->bg_mask, da, db); p->bg_hash[i]; i = (i + 1) & p->bg_mask)
+		if ((uint32_t)(p->bg_hash[i] >> 32) == key)
+			return (uint32_t)p->bg_hash[i];
+	return 0;
+}
 /* A hint that xpack_bigram_df(p, da, db) follows soon. */
-void xpack_bigram_prefetch(const struct xpack *p, uint32_t da, uint32_t db);
+static inline void xpack_bigram_prefetch(const struct xpack *p, uint32_t da, uint32_t db)
+{
+#if defined(__GNUC__)
+	uint32_t nd = (uint32_t)p->dict.ents.len;
+	if (p->bg_hash && da < nd && db < nd)
+		__builtin_prefetch(&p->bg_hash[xpack_bigram_home(nd, p->bg_mask, da, db)]);
+#else
+	(void)p, (void)da, (void)db;
+#endif
+}
 
 /* ---------------------------------------------------------------- text */
 

@@ -15,79 +15,144 @@
 
 #include "extractor_int.h"
 
-/* Marks a bigram of term_slots whose DF need not be looked up. */
-#define SLOT_PRUNED 0x80000000u
-
-/* A bigram counted in x->terms: its slot (SLOT_PRUNED may be or-ed in)
- * and the cache indices of its syllables, so that scoring reads the
- * syllables' facts without going through the canonical ids again. */
+/* A bigram counted in x->terms: its slot, and what scoring needs of its
+ * syllables (their DF table ids and the smaller of their DFs), taken while
+ * counting so that scoring reads no syllable-cache entry; and the cache
+ * indices of its syllables (entries the counting just read, still in
+ * cache when the chosen terms' strings are copied). */
 struct tslot {
-	uint32_t slot, ia, ib;
+	uint32_t slot, da, db, mindf, ia, ib;
 };
-/* A canonical id counted in x->tf and the cache index of one variant. */
+/* A canonical id counted in x->tf, its DF and the cache index of one
+ * variant. */
 struct tused {
-	uint32_t cid, ia;
+	uint32_t cid, df, ia;
 };
 
+/* A keyword candidate: its score and its term, ref = an index in
+ * x->tf_used (a unigram) or CAND_BIGRAM | an index in x->term_slots.
+ * Ranked by score, then bigrams before unigrams, then by the terms'
+ * strings: a total order that depends neither on the order of counting nor
+ * on the ids the syllable cache handed out (which depend on what the
+ * instance saw before).  Small, so that selection moves 16 bytes. */
 struct cand {
-	uint32_t a, b; /* canonical ids; b = UINT32_MAX for a unigram */
-	uint32_t tf;
-	double score;
-	const char *sa, *sb; /* (borrowed) their canonical forms, sb NULL for a unigram */
+	union {
+		double score;
+		struct {
+			uint32_t a, b;
+		} t; /* once ranked (popped), the score is done with: its terms'
+		      * canonical ids, for the overlap test of later ones */
+	};
+	uint32_t ref;
+	uint32_t skipped; /* set by the choice: passed over for a chosen term */
+};
+#define CAND_BIGRAM 0x80000000u
+
+/* What a candidate is: canonical ids a, b (b = UINT32_MAX for a unigram)
+ * and the cache indices ia, ib of variants of them (all variants share
+ * the canonical form). */
+struct term {
+	uint32_t a, b, ia, ib;
 };
 
-/* The cache entry that created canonical id cid (any variant will do). */
-static const struct xsyl *syl_of_cid(const struct xpack *p, uint32_t cid)
+static inline struct term cand_term(const struct xctx *x, uint32_t ref)
 {
-	uint32_t ci = XVEC_AT(&p->canon_ids.ents, struct strmap_ent, cid).val;
-	return &XVEC_AT(&p->cache_syl, struct xsyl, ci);
-}
+	struct term t;
 
-static int cmp_cand(const void *x, const void *y)
-{
-	const struct cand *p = x, *q = y;
-	int c;
-	if (p->score != q->score)
-		return p->score < q->score ? 1 : -1;
-	if ((p->b == UINT32_MAX) != (q->b == UINT32_MAX)) /* bigrams first on ties */
-		return p->b == UINT32_MAX ? 1 : -1;
-	/* then by the terms themselves: a total order that depends neither on
-	 * the order of counting nor on the ids the syllable cache handed out
-	 * (which depend on what the instance saw before) */
-	if ((c = strcmp(p->sa, q->sa)) != 0)
-		return c;
-	return p->sb ? strcmp(p->sb, q->sb) : 0;
-}
-
-/* Partially orders c[0..n) so that c[0..m) are the m best (unsorted):
- * quickselect with Lomuto partitions around a middle pivot. */
-static void select_top(struct cand *c, size_t n, size_t m)
-{
-	size_t lo = 0, hi = n; /* the m-th boundary lies in [lo, hi) */
-	struct cand t;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2, p = lo;
-		t = c[mid];
-		c[mid] = c[hi - 1];
-		c[hi - 1] = t;
-		for (size_t i = lo; i < hi - 1; i++)
-			if (cmp_cand(&c[i], &c[hi - 1]) < 0) {
-				t = c[i];
-				c[i] = c[p];
-				c[p] = t;
-				p++;
-			}
-		t = c[p];
-		c[p] = c[hi - 1];
-		c[hi - 1] = t;
-		if (p == m)
-			return;
-		if (p > m)
-			hi = p;
-		else
-			lo = p + 1;
+	if (ref & CAND_BIGRAM) {
+		const struct tslot *ts = &XVEC_AT(&x->term_slots, struct tslot, ref & ~CAND_BIGRAM);
+		uint64_t key = x->terms.keys[ts->slot];
+		t.a = (uint32_t)(key >> 32) - 1;
+		t.b = (uint32_t)key - 1;
+		t.ia = ts->ia;
+		t.ib = ts->ib;
+	} else {
+		const struct tused *tu = &XVEC_AT(&x->tf_used, struct tused, ref);
+		t.a = tu->cid;
+		t.b = UINT32_MAX;
+		t.ia = tu->ia;
+		t.ib = 0;
 	}
+	return t;
+}
+
+/* The order between candidates of equal score: < 0 when x ranks first.
+ * Out of line: equal scores are rare, and the strings are only read then. */
+static int cand_tie(const struct xctx *x, const struct cand *cx, const struct cand *cy)
+{
+	const struct xpack *p = x->pack;
+	const struct xsyl *cs = p->cache_syl.p;
+	struct term tx, ty;
+	int c;
+
+	if ((cx->ref & CAND_BIGRAM) != (cy->ref & CAND_BIGRAM)) /* bigrams first on ties */
+		return cx->ref & CAND_BIGRAM ? -1 : 1;
+	tx = cand_term(x, cx->ref);
+	ty = cand_term(x, cy->ref);
+	if ((c = strcmp(xpack_syl_str(p, &cs[tx.ia]), xpack_syl_str(p, &cs[ty.ia]))) != 0)
+		return c;
+	return tx.b != UINT32_MAX ? strcmp(xpack_syl_str(p, &cs[tx.ib]), xpack_syl_str(p, &cs[ty.ib])) : 0;
+}
+
+/* cx ranks before cy (distinct terms: exactly one of cand_first(x, y) and
+ * cand_first(y, x) holds). */
+static inline int cand_first(const struct xctx *x, const struct cand *cx, const struct cand *cy)
+{
+	if (cx->score != cy->score)
+		return cx->score > cy->score;
+	return cand_tie(x, cx, cy) < 0;
+}
+
+/* The running m-th best score: a min-heap of the best m scores so far
+ * (values only; which of several equal scores is in it does not matter).
+ * hs[m] is +inf, so that the last parent's missing right child is never
+ * the smaller one and the sift needs no bounds check for it. */
+static inline void floor_offer(double *hs, size_t *n, size_t m, double v)
+{
+	size_t i = *n;
+
+	if (i < m) {
+		(*n)++;
+		while (i > 0 && hs[(i - 1) / 2] > v) {
+			hs[i] = hs[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		hs[i] = v;
+		return;
+	}
+	if (!(v > hs[0]))
+		return;
+	i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= m)
+			break;
+		c += hs[c + 1] < hs[c];
+		if (!(hs[c] < v))
+			break;
+		hs[i] = hs[c];
+		i = c;
+	}
+	hs[i] = v;
+}
+
+/* Sift-down in a max-heap of candidates by rank (best at the root). */
+static void rank_down(const struct xctx *x, struct cand *h, size_t n, size_t i)
+{
+	struct cand v = h[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && cand_first(x, &h[c + 1], &h[c]))
+			c++;
+		if (!cand_first(x, &h[c], &v))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = v;
 }
 
 static int roman(const char *s, size_t n)
@@ -146,29 +211,6 @@ static int tf_reserve(struct xctx *x, size_t n)
 	return 0;
 }
 
-/* Counts one bigram in x->terms (sized so that it never grows here). */
-static int bigram_inc(struct xctx *x, uint64_t key, uint32_t ia, uint32_t ib)
-{
-	struct u64map *m = &x->terms;
-	size_t mask = m->nslots - 1, i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & mask;
-
-	while (m->keys[i] && m->keys[i] != key)
-		i = (i + 1) & mask;
-	if (!m->keys[i]) {
-		struct tslot *ts = xvec_push_raw(&x->term_slots);
-		if (!ts)
-			return -1;
-		ts->slot = (uint32_t)i;
-		ts->ia = ia;
-		ts->ib = ib;
-		m->keys[i] = key;
-		m->vals[i] = 0;
-		m->n++;
-	}
-	m->vals[i]++;
-	return 0;
-}
-
 static void counts_clear(struct xctx *x)
 {
 	x->tf_used.esz = sizeof(struct tused);
@@ -177,15 +219,15 @@ static void counts_clear(struct xctx *x)
 		x->tf[XVEC_AT(&x->tf_used, struct tused, i).cid] = 0;
 	x->tf_used.len = 0;
 	for (size_t i = 0; i < x->term_slots.len; i++)
-		x->terms.keys[XVEC_AT(&x->term_slots, struct tslot, i).slot & ~SLOT_PRUNED] = 0;
+		x->terms.keys[XVEC_AT(&x->term_slots, struct tslot, i).slot] = 0;
 	x->term_slots.len = 0;
 	x->terms.n = 0;
 }
 
 /* The candidate for a term with count tf and document frequency df, or
  * 0 when the term is out (same rules as before the counting was split). */
-static int score_term(const struct xpack *p, int bigram, uint32_t tf, uint32_t df, uint32_t dfa,
-		      uint32_t dfb, double *score)
+static inline int score_term(const struct xpack *p, int bigram, uint32_t tf, uint32_t df, uint32_t mindf,
+			     double *score)
 {
 	double N = (double)(p->df_docs ? p->df_docs : 1);
 
@@ -194,12 +236,9 @@ static int score_term(const struct xpack *p, int bigram, uint32_t tf, uint32_t d
 			return 0; /* an unattested pair, or a one-off typo */
 		/* a bigram must be a word of the language, not two words that
 		 * happen to meet: it accounts for a fair share of the rarer
-		 * syllable's documents */
-		if (bigram) {
-			uint32_t m = dfa < dfb ? dfa : dfb;
-			if (m == 0 || (double)df < 0.12 * (double)m)
-				return 0;
-		}
+		 * syllable's documents (mindf: the smaller DF of the two) */
+		if (bigram && (mindf == 0 || (double)df < 0.12 * (double)mindf))
+			return 0;
 	}
 	/* the tables hold exactly these expressions, computed once */
 	double idf = !p->df_docs ? 1.0
@@ -211,13 +250,107 @@ static int score_term(const struct xpack *p, int bigram, uint32_t tf, uint32_t d
 }
 
 
+/* Counts the article's terms: unigrams in x->tf (listed in x->tf_used),
+ * bigrams in x->terms (listed in x->term_slots); both lists sized by the
+ * caller.  need_dict: a DF table is loaded.  Always inlined into its two
+ * callers, so that need_dict is a constant and each loop is lean. */
+static inline __attribute__((always_inline)) void count_terms(struct xctx *x, const struct xsyl *cs_syl,
+								 const int need_dict)
+{
+	size_t ntok = x->toks.len;
+	/* the pack's bigram DF hash (when it has one), held here: the stores
+	 * below (uint64, size_t alike) would make the compiler reload the
+	 * pack's fields on every token */
+	const struct xpack *p = x->pack;
+	const uint64_t *bg = need_dict ? p->bg_hash : NULL;
+	size_t bg_mask = p->bg_mask;
+	uint32_t nd = (uint32_t)p->dict.ents.len;
+
+	/* locals: the stores into tf and the lists would otherwise make
+	 * the compiler reload every field of x and t on each token */
+	const struct xtok *toks = x->toks.p;
+	const uint32_t *tsyl = x->tsyl.p;
+	uint32_t *restrict tf = x->tf;
+	struct tused *restrict used = x->tf_used.p;
+	struct tslot *restrict slots = x->term_slots.p;
+	uint64_t *restrict keys = x->terms.keys;
+	uint32_t *restrict vals = x->terms.vals;
+	size_t mask = x->terms.nslots - 1, nused = 0, nslots = 0;
+	/* prev: the syllable before, when a bigram may end at this token (one
+	 * pointer carried from token to token, so that it stays in a
+	 * register).  With a DF table, a pair with an unknown syllable is
+	 * never a term: not counting it changes nothing, so such a syllable
+	 * starts and ends no bigram. */
+	const struct xsyl *prev = NULL;
+	for (size_t i = 0; i < ntok; i++) {
+		const struct xtok *t = &toks[i];
+		uint32_t fl = t->flags, len = t->end - t->start, idx;
+		const struct xsyl *sy;
+		if ((fl & (XT_ALPHA | XT_DIGIT)) != XT_ALPHA || len < 2) {
+			prev = NULL;
+			continue;
+		}
+		sy = &cs_syl[tsyl[i]];
+		if ((sy->flags & (XS_STOP | XS_NUM)) ||
+		    ((fl & XT_UPPER) && len <= 4 && (sy->df == 0 || roman(x->text + t->start, len)))) {
+			/* stop words, numbers, unknown short codes (CT, TU) and roman numerals */
+			prev = NULL;
+			continue;
+		}
+		idx = sy->cid;
+		if ((fl & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) != XT_SPACE_BEFORE)
+			prev = NULL; /* only spaces may stand inside a bigram */
+		if (tf[idx]++ == 0) {
+			used[nused].cid = idx;
+			used[nused].df = sy->df;
+			used[nused++].ia = tsyl[i];
+		}
+		int in = !need_dict || sy->dict_id != UINT32_MAX;
+		if (prev && in) {
+			uint64_t key = ((uint64_t)(prev->cid + 1) << 32) | (uint64_t)(idx + 1);
+			size_t s = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & mask;
+			while (keys[s] && keys[s] != key)
+				s = (s + 1) & mask;
+			if (!keys[s]) {
+				slots[nslots].slot = (uint32_t)s;
+				slots[nslots].da = prev->dict_id;
+				slots[nslots].db = sy->dict_id;
+				slots[nslots].mindf = prev->df < sy->df ? prev->df : sy->df;
+				slots[nslots].ia = (uint32_t)(prev - cs_syl);
+				slots[nslots++].ib = tsyl[i];
+				/* its DF is looked up after counting, in a table far
+				 * larger than the cache: fetch it now, while the rest
+				 * of the counting runs (prefetching just before the
+				 * lookups left them waiting on memory all the same) */
+				if (bg)
+					__builtin_prefetch(&bg[xpack_bigram_home(nd, bg_mask, prev->dict_id, sy->dict_id)]);
+				keys[s] = key;
+				vals[s] = 0;
+			}
+			vals[s]++;
+		}
+		prev = in ? sy : NULL;
+	}
+	x->tf_used.len = nused;
+	x->term_slots.len = x->terms.n = nslots;
+}
+
+static void count_terms_dict(struct xctx *x, const struct xsyl *cs_syl)
+{
+	count_terms(x, cs_syl, 1);
+}
+
+static void count_terms_nodict(struct xctx *x, const struct xsyl *cs_syl)
+{
+	count_terms(x, cs_syl, 0);
+}
+
 int x_keywords(struct xctx *x, size_t k)
 {
 	struct xpack *p = x->pack;
-	uint32_t prev = UINT32_MAX, prev_ia = 0;
-	const struct xsyl *prev_sy = NULL;
 	const struct xsyl *cs_syl = p->cache_syl.p;
 	struct xvec *cv = &x->cands;
+	size_t ntok = x->toks.len;
 	int rc = -1;
 	char buf[512];
 
@@ -228,13 +361,15 @@ int x_keywords(struct xctx *x, size_t k)
 	/* Unigrams are counted in an array by canonical id, bigrams in a hash
 	 * table sized to the article; both are cleared through the lists of
 	 * what was touched, not by sweeping (the old 8192-slot map was swept
-	 * and memset on every article). */
+	 * and memset on every article).  Neither list can outgrow the tokens,
+	 * so both are sized once here and the loop below never checks. */
 	counts_clear(x);
-	if (tf_reserve(x, p->canon_ids.ents.len) < 0)
+	if (tf_reserve(x, p->canon_ids.ents.len) < 0 || xvec_reserve(&x->tf_used, ntok) < 0 ||
+	    xvec_reserve(&x->term_slots, ntok) < 0)
 		goto out;
 	{
 		size_t want = 64;
-		while (want < 2 * (x->toks.len + 1))
+		while (want < 2 * (ntok + 1))
 			want *= 2;
 		if (x->terms.nslots < want) {
 			u64map_free(&x->terms);
@@ -242,150 +377,135 @@ int x_keywords(struct xctx *x, size_t k)
 				goto out;
 		}
 	}
-	for (size_t i = 0; i < x->toks.len; i++) {
-		const struct xtok *t = &XVEC_AT(&x->toks, struct xtok, i);
-		const struct xsyl *sy;
-		uint32_t idx, ia;
-		if (!(t->flags & XT_ALPHA) || (t->flags & XT_DIGIT) || t->end - t->start < 2) {
-			prev = UINT32_MAX;
-			continue;
-		}
-		sy = x_tok_syl(x, i);
-		if ((sy->flags & (XS_STOP | XS_NUM)) ||
-		    ((t->flags & XT_UPPER) && t->end - t->start <= 4 && (sy->df == 0 || roman(x->text + t->start, t->end - t->start)))) {
-			/* stop words, numbers, unknown short codes (CT, TU) and roman numerals */
-			prev = UINT32_MAX;
-			continue;
-		}
-		idx = sy->cid;
-		ia = XVEC_AT(&x->tsyl, uint32_t, i);
-		if (!(t->flags & XT_SPACE_BEFORE) || (t->flags & (XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)))
-			prev = UINT32_MAX;
-		if (x->tf[idx]++ == 0) {
-			struct tused *u = xvec_push_raw(&x->tf_used);
-			if (!u)
-				goto out;
-			u->cid = idx;
-			u->ia = ia;
-		}
-		/* with a DF table, a pair with an unknown syllable is never a
-		 * term: not counting it changes nothing */
-		if (prev != UINT32_MAX && (!p->df_docs || (prev_sy->dict_id != UINT32_MAX && sy->dict_id != UINT32_MAX)) &&
-		    bigram_inc(x, ((uint64_t)(prev + 1) << 32) | (uint64_t)(idx + 1), prev_ia, ia) < 0)
-			goto out;
-		prev = idx;
-		prev_sy = sy;
-		prev_ia = ia;
-	}
+	if (p->df_docs)
+		count_terms_dict(x, cs_syl);
+	else
+		count_terms_nodict(x, cs_syl);
+	/* Only the best m = 4k candidates can matter (the choice below reads
+	 * no further).  Their floor, the m-th best score so far, is kept in a
+	 * heap of scores; a candidate below it is dropped at once, the others
+	 * go to a pool in x->cands (the score heap lives past the pool).  At
+	 * the end the pool's candidates at or above the final floor hold the
+	 * best m, ties at the floor included. */
+	size_t m = k * 4, nh = 0, np = 0;
+	size_t most = x->tf_used.len + x->term_slots.len;
+	/* the heap fills only when m <= most (so a large max_keywords costs
+	 * nothing): room for m + 1 scores then, the last the sentinel */
+	if (xvec_reserve(cv, most + (m <= most ? m / 2 + 1 : most / 2 + 1)) < 0)
+		goto out;
+	struct cand *pool = cv->p;
+	double *hs = (double *)(pool + most);
+	if (m <= most)
+		hs[m] = INFINITY;
+	const struct tused *used = x->tf_used.p;
 	for (size_t u = 0; u < x->tf_used.len; u++) {
-		uint32_t cid = XVEC_AT(&x->tf_used, struct tused, u).cid;
-		const struct xsyl *sa = &cs_syl[XVEC_AT(&x->tf_used, struct tused, u).ia];
-		struct cand *cd;
 		double score;
-		if (!score_term(p, 0, x->tf[cid], sa->df, 0, 0, &score))
+		if (!score_term(p, 0, x->tf[used[u].cid], used[u].df, 0, &score))
 			continue;
-		if (!(cd = xvec_push(cv)))
-			goto out;
-		cd->a = cid;
-		cd->b = UINT32_MAX;
-		cd->sa = xpack_syl_str(p, sa);
-		cd->sb = NULL;
-		cd->tf = x->tf[cid];
-		cd->score = score;
+		if (nh == m && score < hs[0])
+			continue;
+		pool[np].score = score;
+		pool[np].ref = (uint32_t)u;
+		pool[np++].skipped = 0;
+		floor_offer(hs, &nh, m, score);
 	}
-	/* Bigram DFs are lookups in a table larger than the cache.  Only the
-	 * best 4k candidates matter, and the unigrams alone already give a
-	 * floor: a bigram whose best possible score (its DF at the cohesion
-	 * minimum, 12 % of the rarer syllable's) is below the 4k-th unigram
-	 * score cannot make the cut, so its DF is not looked up. */
-	double floor = -1.0;
-	if (p->df_docs && p->ub_idf && cv->len >= k * 4 && k * 4 > 0) {
-		/* the best 4k unigrams to the front (the final selection below
-		 * redoes this over every candidate, mostly in order by then) */
-		struct cand *c = cv->p;
-		select_top(c, cv->len, k * 4);
-		floor = c[0].score;
-		for (size_t i = 1; i < k * 4; i++)
-			if (c[i].score < floor)
-				floor = c[i].score;
-	}
-	/* first pass: which bigrams need their DF, and prefetch those (the
-	 * lookups are independent cache misses that can overlap) */
+	/* Bigram DFs are lookups in a table larger than the cache.  A bigram
+	 * whose best possible score (its DF at the cohesion minimum, 12 % of
+	 * the rarer syllable's) is below the floor cannot make the cut, so its
+	 * DF is not looked up (its line was prefetched while counting).  First
+	 * pass: which bigrams need their DF.  The others leave term_slots, whose order matters to
+	 * nobody before the pool refers to it, and their keys are cleared
+	 * here: counting is over, nothing probes the table before
+	 * counts_clear(), which then clears only the survivors. */
+	const int prune = p->df_docs && p->ub_idf;
+	struct tslot *tsl = x->term_slots.p;
+	const uint32_t *tvals = x->terms.vals;
+	size_t live = 0;
 	for (size_t u = 0; u < x->term_slots.len; u++) {
-		struct tslot *ts = &XVEC_AT(&x->term_slots, struct tslot, u);
-		uint32_t *slot = &ts->slot, tf = x->terms.vals[*slot];
-		const struct xsyl *sa = &cs_syl[ts->ia], *sb = &cs_syl[ts->ib];
-		if (sa->dict_id == UINT32_MAX || sb->dict_id == UINT32_MAX)
-			continue;
-		if (floor >= 0) {
-			double ia = p->ub_idf[sa->dict_id], ib = p->ub_idf[sb->dict_id];
+		const struct tslot *ts = &tsl[u];
+		if (prune && nh == m) {
+			uint32_t tf = tvals[ts->slot];
+			double ia = p->ub_idf[ts->da], ib = p->ub_idf[ts->db];
 			double ub = (tf < XTFW_N ? p->tfw_tab[tf] : 1.0 + log((double)tf)) * (ia > ib ? ia : ib);
-			if (ub < floor) {
-				*slot |= SLOT_PRUNED;
+			if (ub < hs[0]) {
+				x->terms.keys[ts->slot] = 0;
 				continue;
 			}
 		}
-		xpack_bigram_prefetch(p, sa->dict_id, sb->dict_id);
+		if (live != u)
+			tsl[live] = *ts;
+		live++;
 	}
-	for (size_t u = 0; u < x->term_slots.len; u++) {
-		struct tslot *ts = &XVEC_AT(&x->term_slots, struct tslot, u);
-		uint32_t *slot = &ts->slot;
-		if (*slot & SLOT_PRUNED) {
-			*slot &= ~SLOT_PRUNED; /* counts_clear() needs the plain slot */
-			continue;
-		}
-		uint64_t key = x->terms.keys[*slot];
-		uint32_t hi = (uint32_t)(key >> 32), lo = (uint32_t)key, tf = x->terms.vals[*slot], df = 0;
-		const struct xsyl *sa = &cs_syl[ts->ia], *sb = &cs_syl[ts->ib];
-		struct cand *cd;
+	x->term_slots.len = x->terms.n = live;
+	for (size_t u = 0; u < live; u++) {
+		const struct tslot *ts = &tsl[u];
+		uint32_t tf = tvals[ts->slot], df = 0;
 		double score;
-		if (sa->dict_id != UINT32_MAX && sb->dict_id != UINT32_MAX)
-			df = xpack_bigram_df(p, sa->dict_id, sb->dict_id);
-		if (!score_term(p, 1, tf, df, sa->df, sb->df, &score))
+		if (prune && nh == m) {
+			/* the floor may have risen since the first pass */
+			double ia = p->ub_idf[ts->da], ib = p->ub_idf[ts->db];
+			double ub = (tf < XTFW_N ? p->tfw_tab[tf] : 1.0 + log((double)tf)) * (ia > ib ? ia : ib);
+			if (ub < hs[0])
+				continue;
+		}
+		if (p->df_docs)
+			df = xpack_bigram_df(p, ts->da, ts->db);
+		if (!score_term(p, 1, tf, df, ts->mindf, &score))
 			continue;
-		if (!(cd = xvec_push(cv)))
-			goto out;
-		cd->a = hi - 1;
-		cd->b = lo - 1;
-		cd->sa = xpack_syl_str(p, sa);
-		cd->sb = xpack_syl_str(p, sb);
-		cd->tf = tf;
-		cd->score = score;
+		if (nh == m && score < hs[0])
+			continue;
+		pool[np].score = score;
+		pool[np].ref = CAND_BIGRAM | (uint32_t)u;
+		pool[np++].skipped = 0;
+		floor_offer(hs, &nh, m, score);
 	}
-	/* Only the best few matter: move the best 4k to the front (quickselect),
-	 * then sort those. */
-	struct cand *cs = cv->p;
-	size_t keep = cv->len;
-	if (keep > k * 4) {
-		keep = k * 4;
-		select_top(cs, cv->len, keep);
+	/* The pool at or above the final floor, made a heap by rank and popped
+	 * one at a time into its own tail (ranked candidate r ends at
+	 * h[na-1-r]); the choice usually stops a little past k pops. */
+	struct cand *h = pool;
+	size_t na = 0, chosen = 0;
+	if (nh == m) {
+		for (size_t i = 0; i < np; i++)
+			if (!(pool[i].score < hs[0]))
+				h[na++] = pool[i];
+	} else {
+		na = np;
 	}
-	if (keep)
-		qsort(cs, keep, sizeof(struct cand), cmp_cand);
-	cv->len = keep;
-	size_t chosen = 0;
-	for (size_t i = 0; i < cv->len && chosen < k; i++) {
+	size_t total = na < m ? na : m, nheap = na;
+	for (size_t i = na / 2; i-- > 0;)
+		rank_down(x, h, na, i);
+#define RANKED(r) h[na - 1 - (r)]
+	for (size_t i = 0; i < total && chosen < k; i++) {
 		int skip = 0;
+		struct cand top = h[0];
+		h[0] = h[--nheap];
+		if (nheap)
+			rank_down(x, h, nheap, 0);
+		struct term ti = cand_term(x, top.ref);
+		RANKED(i) = top;
+		RANKED(i).t.a = ti.a;
+		RANKED(i).t.b = ti.b;
 		for (size_t j = 0; j < i && !skip; j++) {
-			if (cs[j].tf == 0)
+			const struct cand *cj = &RANKED(j);
+			if (cj->skipped)
 				continue; /* not chosen */
-			if (cs[i].b == UINT32_MAX && cs[j].b != UINT32_MAX && (cs[j].a == cs[i].a || cs[j].b == cs[i].a))
+			if (ti.b == UINT32_MAX && cj->t.b != UINT32_MAX && (cj->t.a == ti.a || cj->t.b == ti.a))
 				skip = 1;
-			if (cs[i].b != UINT32_MAX && cs[j].b == UINT32_MAX && (cs[i].a == cs[j].a || cs[i].b == cs[j].a))
+			if (ti.b != UINT32_MAX && cj->t.b == UINT32_MAX && (ti.a == cj->t.a || ti.b == cj->t.a))
 				skip = 1;
 		}
 		if (skip) {
-			cs[i].tf = 0;
+			RANKED(i).skipped = 1;
 			continue;
 		}
-		const struct xsyl *sa = syl_of_cid(p, cs[i].a);
+		const struct xsyl *sa = &cs_syl[ti.ia];
 		size_t n = 0;
 		if (sa->canon_len >= sizeof(buf) / 2)
 			continue;
 		memcpy(buf, xpack_syl_str(p, sa), sa->canon_len);
 		n = sa->canon_len;
-		if (cs[i].b != UINT32_MAX) {
-			const struct xsyl *sb = syl_of_cid(p, cs[i].b);
+		if (ti.b != UINT32_MAX) {
+			const struct xsyl *sb = &cs_syl[ti.ib];
 			if (n + 1 + sb->canon_len >= sizeof(buf))
 				continue;
 			buf[n++] = ' ';
@@ -396,8 +516,7 @@ int x_keywords(struct xctx *x, size_t k)
 			goto out;
 		chosen++;
 	}
-	/* unchosen candidates had tf zeroed above only when skipped; the rest
-	 * past k are irrelevant */
+#undef RANKED
 	rc = 0;
 out:
 	return rc;

@@ -377,7 +377,7 @@ static const struct xsyl *syl_slow(struct xpack *p, const char *tok, size_t n, i
 
 static inline size_t bg_slot(uint32_t key)
 {
-	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ULL) >> 32);
+	return xpack_bg_slot(key);
 }
 
 /* Moves the bigram DFs from the hash map into the CSR arrays. */
@@ -536,29 +536,14 @@ out:
 	return rc;
 }
 
-void xpack_bigram_prefetch(const struct xpack *p, uint32_t da, uint32_t db)
-{
-#if defined(__GNUC__)
-	if (p->bg_hash && da < p->dict.ents.len && db < p->dict.ents.len)
-		__builtin_prefetch(&p->bg_hash[bg_slot(da * (uint32_t)p->dict.ents.len + db + 1) & p->bg_mask]);
-#else
-	(void)p, (void)da, (void)db;
-#endif
-}
-
-uint32_t xpack_bigram_df(const struct xpack *p, uint32_t da, uint32_t db)
+/* xpack_bigram_df() without the hash form: binary search in the run of
+ * da (the CSR arrays). */
+uint32_t xpack_bigram_df_csr(const struct xpack *p, uint32_t da, uint32_t db)
 {
 	uint32_t lo, hi;
 
 	if (!p->bg_start || da >= p->dict.ents.len || db >= p->dict.ents.len)
 		return 0;
-	if (p->bg_hash) {
-		uint32_t key = da * (uint32_t)p->dict.ents.len + db + 1;
-		for (size_t i = bg_slot(key) & p->bg_mask; p->bg_hash[i]; i = (i + 1) & p->bg_mask)
-			if ((uint32_t)(p->bg_hash[i] >> 32) == key)
-				return (uint32_t)p->bg_hash[i];
-		return 0;
-	}
 	lo = p->bg_start[da];
 	hi = p->bg_start[da + 1];
 	while (lo < hi) {
