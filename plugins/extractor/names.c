@@ -340,6 +340,13 @@ static int credit_cue_at(const struct xctx *x, size_t at, size_t *end)
 	int best = 0;
 
 	*end = 0;
+	/* asked of every line: most start no match at all, which the match
+	 * index by start byte tells at once (the four asks below would each
+	 * test it again) */
+	if (at >= x->len || !(((const uint8_t *)x->mstart.p)[at >> 3] & (1u << (at & 7))) ||
+	    !(XVEC_AT(&x->mbyte, struct xmstart, at).cats &
+	      ((1u << XC_AUTHOR_PHOTO_CUE) | (1u << XC_AUTHOR_CUE) | (1u << XC_PHOTO_CUE) | (1u << XC_CREDIT_CUE))))
+		return 0;
 	for (size_t k = 0; k < sizeof(cats) / sizeof(cats[0]); k++)
 		if (xctx_match_at(x, at, cats[k], &pl, &e) >= 0 && e > *end) {
 			best = (int)cats[k];
@@ -544,11 +551,25 @@ static int do_byline_line(struct xctx *x, size_t li)
 	}
 	/* "Nam Bằng - Lệ Như (thực hiện)" */
 	if (words <= maxw + 3) {
-		for (size_t m = 0; m < x->matches.len; m++) {
-			const struct ac_match *am = &XVEC_AT(&x->matches, struct ac_match, m);
+		/* matches are sorted by start: only those starting inside the
+		 * line (from the first one there, by binary search) can lie
+		 * in it, and only one with the suffix's category can count
+		 * (the index by start byte says which starts have one) */
+		const struct ac_match *ms = x->matches.p;
+		const struct xmstart *mb = x->mbyte.p;
+		size_t lo = 0, hi = x->matches.len;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (ms[mid].start < sp->start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t m = lo; m < x->matches.len && ms[m].start < sp->end; m++) {
+			const struct ac_match *am = &ms[m];
 			uint32_t nt;
 			const struct xtag *tg;
-			if (am->start < sp->start || am->end > sp->end)
+			if (am->end > sp->end || !(mb[am->start].cats & (1u << XC_AUTHOR_SUFFIX)))
 				continue;
 			if (trim_left(s, am->end, sp->end) < sp->end)
 				continue;
@@ -616,6 +637,11 @@ int x_bylines(struct xctx *x)
 	for (size_t m = 0; m < x->matches.len; m++) {
 		const struct ac_match *am = &XVEC_AT(&x->matches, struct ac_match, m);
 		uint32_t nt;
+		/* the tests below that do not depend on the tag, first: few
+		 * matches follow a '(' (and fewer start a photo cue) */
+		if (am->start == 0 || s[am->start - 1] != '(' ||
+		    !(XVEC_AT(&x->mbyte, struct xmstart, am->start).cats & (1u << XC_PHOTO_CUE)))
+			continue;
 		const struct xtag *tg = xpack_tags(x->pack, am->pat, &nt);
 		for (uint32_t k = 0; k < nt; k++) {
 			if (tg[k].cat != XC_PHOTO_CUE || am->start == 0 || s[am->start - 1] != '(')
