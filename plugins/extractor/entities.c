@@ -291,16 +291,25 @@ int x_entities(struct xctx *x)
 	size_t pcue_until = (size_t)-1; /* right after ông, bà, đồng chí */
 	size_t quiet = 0; /* token starts below it lie in no credit (i only grows) */
 	const uint32_t *tcats = x->tokcats.p;
+	const struct xtok *toks = x->toks.p;
 
 	for (size_t i = 0; i < n;) {
-		const struct xtok *t = tok(x, i);
+		/* Nothing happens at most tokens: one without a letter, or with
+		 * no match starting there (steps 1-4) and not capitalised (step
+		 * 5), only moves on.  Skip them in a tight loop before the
+		 * per-token work below (the credit test of step 0 only ever
+		 * skips tokens too, and `quiet` stays a valid bound). */
+		for (;;) {
+			uint32_t f = toks[i].flags;
+			if ((f & XT_ALPHA) &&
+			    ((tcats[i] & STEP_CATS) || (f & (XT_CAP | XT_UPPER | XT_DIGIT)) == XT_CAP))
+				break;
+			if (++i == n)
+				return 0;
+		}
+		const struct xtok *t = &toks[i];
 		uint32_t pl;
 		size_t e;
-
-		if (!(t->flags & XT_ALPHA)) {
-			i++;
-			continue;
-		}
 		/* 0. bylines and photo credits name the authors, not people in the story */
 		size_t ce = x->credits.len && t->start >= quiet ? in_credit(x, t->start, &quiet) : 0;
 		if (ce) {
