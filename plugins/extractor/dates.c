@@ -535,11 +535,17 @@ int x_dates(struct xctx *x, const char *meta_published)
 	}
 	/* event dates */
 	const struct xtok *toks = x->toks.p;
-	for (size_t ti = 0; ti < x->toks.len; ti++) {
+	const uint32_t *tcats = x->tokcats.p;
+	const size_t ntoks = x->toks.len;
+	for (size_t ti = 0; ti < ntoks; ti++) {
 		const struct xtok *t = &toks[ti];
 		struct xdate d;
 		size_t e, k;
 		uint32_t pl;
+		/* only a cue or a token with a digit can start a date: one test
+		 * on the categories and flags passes over the other tokens */
+		if (!(tcats[ti] & (1u << XC_EVENT_CUE)) && !(t->flags & XT_DIGIT))
+			continue;
 		if (t->line == pub_line)
 			continue;
 		if (xctx_match_at_tok(x, ti, XC_EVENT_CUE, &pl, NULL) >= 0) {
