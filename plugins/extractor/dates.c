@@ -370,6 +370,13 @@ static int parse_line(struct xctx *x, size_t li, struct xdate *out, int *pure, i
 			i += 3;
 			continue;
 		}
+		/* a line of text ends the parse at its first word: with no match
+		 * starting there, no digit and no zone offset, every ask below
+		 * fails (parse_worddate needs a match or a digit), so the start
+		 * bitmap decides at once */
+		if (!is_digit(s[i]) && !(s[i] == '+' && have_time) &&
+		    !(((const uint8_t *)x->mstart.p)[i >> 3] & (1u << (i & 7))))
+			break;
 		if (xctx_match_at(x, i, XC_PUB_CUE, &pl, &e) >= 0) {
 			if (!have_date)
 				saw_cue = 1;
