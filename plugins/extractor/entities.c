@@ -146,12 +146,13 @@ static int mention_span(struct xctx *x, int type, size_t t0, size_t t1)
 
 	if (m <= 0)
 		return 0;
-	/* x->scratch is reused by mention(): copy out */
-	char buf[1024];
-	if ((size_t)m >= sizeof(buf))
+	/* mention() copies the name into its own key before it touches any
+	 * buffer of x, so the canonical form is passed in place (the old
+	 * copy-out took a memcpy call per mention); a name that long would
+	 * be dropped by mention() anyway */
+	if (m >= 1024)
 		return 0;
-	memcpy(buf, x->scratch.p, (size_t)m);
-	return mention(x, type, buf, (size_t)m, a);
+	return mention(x, type, x->scratch.p, (size_t)m, a);
 }
 
 static int mention_canon(struct xctx *x, int type, uint32_t canon, size_t offset)
