@@ -113,45 +113,48 @@ char *record_dump(const struct newsd_record *r, size_t *len)
 	return s;
 }
 
-/* Copies the next dotted segment of *path into seg; advances *path past
- * it.  Returns the segment length, or -1 if it is empty or too long. */
-static int next_segment(const char **path, char seg[PATH_SEG_MAX])
+/* The next dotted segment of *path: *seg and *n (not NUL-terminated: it
+ * points into path); advances *path past it.  -1 if it is empty or too
+ * long.  Keys are looked up by length (json_object_getn), so a path walk
+ * copies nothing. */
+static int next_segment(const char **path, const char **seg, size_t *n)
 {
 	const char *p = *path, *dot = strchr(p, '.');
-	size_t n = dot ? (size_t)(dot - p) : strlen(p);
 
-	if (n == 0 || n >= PATH_SEG_MAX || (dot && !dot[1]))
+	*n = dot ? (size_t)(dot - p) : strlen(p);
+	if (*n == 0 || *n >= PATH_SEG_MAX || (dot && !dot[1]))
 		return -1;
-	memcpy(seg, p, n);
-	seg[n] = '\0';
-	*path = dot ? dot + 1 : p + n;
-	return (int)n;
+	*seg = p;
+	*path = dot ? dot + 1 : p + *n;
+	return 0;
 }
 
 /* 1 when every dotted segment of path is non-empty and short enough. */
 static int path_valid(const char *path)
 {
-	char seg[PATH_SEG_MAX];
+	const char *seg;
+	size_t n;
 
 	if (!path || !*path)
 		return 0;
 	while (*path)
-		if (next_segment(&path, seg) < 0)
+		if (next_segment(&path, &seg, &n) < 0)
 			return 0;
 	return 1;
 }
 
 json_t *record_lookup(const json_t *root, const char *path)
 {
-	char seg[PATH_SEG_MAX];
 	const json_t *cur = root;
+	const char *seg;
+	size_t n;
 
 	if (!path || !*path)
 		return NULL;
 	while (*path) {
-		if (!json_is_object(cur) || next_segment(&path, seg) < 0)
+		if (!json_is_object(cur) || next_segment(&path, &seg, &n) < 0)
 			return NULL;
-		cur = json_object_get(cur, seg);
+		cur = json_object_getn(cur, seg, n);
 		if (!cur)
 			return NULL;
 	}
@@ -160,8 +163,9 @@ json_t *record_lookup(const json_t *root, const char *path)
 
 int record_put(json_t *root, const char *path, json_t *value)
 {
-	char seg[PATH_SEG_MAX];
 	json_t *cur = root;
+	const char *seg;
+	size_t n;
 	int rc = 0;
 
 	if (!value) {
@@ -174,24 +178,24 @@ int record_put(json_t *root, const char *path, json_t *value)
 		goto out;
 	}
 	for (;;) {
-		if (next_segment(&path, seg) < 0) {
+		if (next_segment(&path, &seg, &n) < 0) {
 			rc = -EINVAL;
 			goto out;
 		}
 		if (!*path)
 			break;
-		json_t *next = json_object_get(cur, seg);
+		json_t *next = json_object_getn(cur, seg, n);
 		if (!json_is_object(next)) {
 			next = json_object();
-			if (!next || json_object_set_new(cur, seg, next) != 0) {
+			if (!next || json_object_setn_new(cur, seg, n, next) != 0) {
 				rc = -ENOMEM;
 				goto out;
 			}
 		}
 		cur = next;
 	}
-	rc = json_object_set_new(cur, seg, value) == 0 ? 0 : -ENOMEM;
-	value = NULL; /* json_object_set_new consumed it, success or not */
+	rc = json_object_setn_new(cur, seg, n, value) == 0 ? 0 : -ENOMEM;
+	value = NULL; /* json_object_setn_new consumed it, success or not */
 out:
 	json_decref(value);
 	return rc;
