@@ -71,6 +71,29 @@ static const uint8_t byte_cls[256] = {
 #undef MB_
 #undef MB16_
 
+/* U+00C0..U+01BF, the code points of the two-byte leads C3..C6, as the
+ * tokenizer classes them (TK_LOWER included); 0: not given here, the rules
+ * of cp_class_mb() below decide.  Why a table: those leads carry nearly
+ * every two-byte letter of Vietnamese (à..ý, ă, đ, ĩ, ũ, ơ, ư), and one
+ * load classes them without decoding.  cp_class_mb() reads it too, so the
+ * unit test that holds cp_class() to ICU holds this table as well.
+ * TK_UL, TK_LL: the class of an upper- and of a lower-case letter. */
+#define TK_UL (XCP_WORD | XCP_ALPHA | XCP_UPPER)
+#define TK_LL (XCP_WORD | XCP_ALPHA | TK_LOWER)
+#define U7_ TK_UL, TK_UL, TK_UL, TK_UL, TK_UL, TK_UL, TK_UL
+#define L7_ TK_LL, TK_LL, TK_LL, TK_LL, TK_LL, TK_LL, TK_LL
+static const uint8_t lat_cls[256] = {
+	/* U+00C0..U+00FF: Latin-1 letters but the signs × and ÷; ß is lower */
+	U7_, TK_UL, U7_, TK_UL, U7_, 0, U7_, TK_LL,
+	L7_, TK_LL, L7_, TK_LL, L7_, 0, L7_, TK_LL,
+	/* U+0100..U+01BF: the eight Latin Extended letters of Vietnamese */
+	[0x102 - 0xC0] = TK_UL, [0x103 - 0xC0] = TK_LL, [0x110 - 0xC0] = TK_UL, [0x111 - 0xC0] = TK_LL,
+	[0x128 - 0xC0] = TK_UL, [0x129 - 0xC0] = TK_LL, [0x168 - 0xC0] = TK_UL, [0x169 - 0xC0] = TK_LL,
+	[0x1A0 - 0xC0] = TK_UL, [0x1A1 - 0xC0] = TK_LL, [0x1AF - 0xC0] = TK_UL, [0x1B0 - 0xC0] = TK_LL,
+};
+#undef U7_
+#undef L7_
+
 /* Why a hand-written table: ICU's property lookups cost a function call
  * and a trie walk per character, and Vietnamese text is one third non-ASCII
  * letters.  The ranges below are the letters of the Vietnamese alphabet
@@ -80,20 +103,12 @@ static const uint8_t byte_cls[256] = {
  * every code point below U+3000).  Anything else asks ICU.  c >= 0x80. */
 static inline uint32_t cp_class_mb(UChar32 c)
 {
-	if (c >= 0xC0 && c <= 0xFF && c != 0xD7 && c != 0xF7)
-		return XCP_WORD | XCP_ALPHA | (c <= 0xDE ? XCP_UPPER : 0);
+	if (c >= 0xC0 && c <= 0x1BF && lat_cls[c - 0xC0])
+		return lat_cls[c - 0xC0] & XCP_ALL;
 	if (c >= 0x1EA0 && c <= 0x1EF9)
 		return XCP_WORD | XCP_ALPHA | ((c & 1) ? 0 : XCP_UPPER);
-	switch (c) {
-	case 0x0102: case 0x0110: case 0x0128: case 0x0168: case 0x01A0: case 0x01AF:
-		return XCP_WORD | XCP_ALPHA | XCP_UPPER;
-	case 0x0103: case 0x0111: case 0x0129: case 0x0169: case 0x01A1: case 0x01B0:
-		return XCP_WORD | XCP_ALPHA;
-	case 0xA0:
+	if (c == 0xA0)
 		return XCP_SPACE;
-	default:
-		break;
-	}
 	if (c >= 0x0300 && c <= 0x036F)
 		return XCP_WORD; /* combining marks (NFD input) */
 	if (c >= 0x2010 && c <= 0x2027)
@@ -170,12 +185,33 @@ int xtext_has_combining(const char *s, size_t len)
 #else
 #define TK_INLINE inline
 #endif
-static TK_INLINE uint32_t tok_class_mb(const uint8_t *p, const uint8_t *e, const uint8_t **pp, UChar32 *pc)
+static TK_INLINE uint32_t tok_class_mb(const uint8_t *p, const uint8_t *e, const uint8_t **pp, UChar32 *pc,
+					 const int guarded)
 {
 	uint8_t b = p[0];
 	UChar32 c;
 	uint32_t k;
+	unsigned i;
 
+	/* The letters of Vietnamese first, classed from their bytes (guarded:
+	 * e[-1] is ASCII, so p[1] exists, and p[2] once p[1] is not ASCII).
+	 * C3..C6 + a trail byte: U+00C0..U+01BF, by lat_cls. */
+	if ((unsigned)(b - 0xC3) < 4 && (guarded || e - p >= 2) && (i = p[1] ^ 0x80u) < 0x40 &&
+	    (k = lat_cls[(unsigned)(b - 0xC3) << 6 | i]) != 0) {
+		*pp = p + 2;
+		*pc = (UChar32)(0xC0 + ((unsigned)(b - 0xC3) << 6 | i));
+		return k;
+	}
+	/* E1 BA..BB + a trail byte: U+1E80..U+1EFF, of which U+1EA0..U+1EF9
+	 * (Ạ..ỹ) are letters, the upper-case ones at even code points */
+	if (b == 0xE1 && (guarded || e - p >= 3) && (p[1] & 0xFE) == 0xBA && (i = p[2] ^ 0x80u) < 0x40) {
+		i |= (p[1] & 1u) << 6;
+		if (i - 0x20 <= 0x79 - 0x20) {
+			*pp = p + 3;
+			*pc = (UChar32)(0x1E80 + i);
+			return (i & 1) ? TK_LL : TK_UL;
+		}
+	}
 	if (b >= 0xC2 && b <= 0xDF && e - p >= 2 && (p[1] & 0xC0) == 0x80) {
 		c = ((UChar32)(b & 0x1F) << 6) | (p[1] & 0x3F);
 		*pp = p + 2;
@@ -206,7 +242,7 @@ static int tok_letters2(const uint8_t *p, const uint8_t *e)
 		if (*p < 0x80)
 			k = byte_cls[*p++];
 		else
-			k = tok_class_mb(p, e, &p, &c);
+			k = tok_class_mb(p, e, &p, &c, 0);
 		if ((k & XCP_ALPHA) && ++letters >= 2)
 			return 1;
 	}
@@ -258,7 +294,7 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 			c = *p;
 			k = byte_cls[*p++];
 		} else {
-			k = tok_class_mb(p, e, &p, &c);
+			k = tok_class_mb(p, e, &p, &c, guarded);
 		}
 		if (k & XCP_WORD) {
 			/* any: OR of the classes (TK_LOWER: a lower-case letter) */
@@ -284,7 +320,7 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 					break;
 				const uint8_t *q;
 				UChar32 cc;
-				k = tok_class_mb(p, e, &q, &cc);
+				k = tok_class_mb(p, e, &q, &cc, guarded);
 				if (!(k & XCP_WORD))
 					break;
 				any |= k;
