@@ -311,10 +311,19 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 			/* first character: XT_CAP (upper) or XT_LOWER (lower) */
 			fl |= ((k >> 2) & XT_CAP) | ((k >> 3) & XT_LOWER);
 			for (;;) {
-				/* the ASCII run: one table load per byte */
-				while ((guarded || p < e) && ((k = byte_cls[*p]) & XCP_WORD)) {
-					any |= k;
-					p++;
+				/* the ASCII run: one table load per byte (guarded: the
+				 * load of the next byte leads, no bound to test) */
+				if (guarded) {
+					k = byte_cls[*p];
+					while (k & XCP_WORD) {
+						any |= k;
+						k = byte_cls[*++p];
+					}
+				} else {
+					while (p < e && ((k = byte_cls[*p]) & XCP_WORD)) {
+						any |= k;
+						p++;
+					}
 				}
 				if ((!guarded && p >= e) || !(k & TK_MB))
 					break;
