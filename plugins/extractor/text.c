@@ -264,11 +264,29 @@ static int is_sentence_end(UChar32 c)
 #else
 #define TK_NOSLP
 #endif
+/* A token's XT_CAP, XT_LOWER, XT_ALPHA and XT_DIGIT, and XT_UPPER when its
+ * letters may all be upper-case (none lower, one upper at least: it has
+ * then still to count two letters), by TKF_INDEX(the class of its first
+ * character, the OR of the classes of all its characters).  Why a table:
+ * one load instead of a dozen shifts and masks per token. */
+#define TKF_INDEX(k0, any) (((any) & (XCP_ALPHA | XCP_UPPER | XCP_DIGIT | TK_LOWER)) | ((k0) & (XCP_UPPER | TK_LOWER)) << 2)
+#define TKF(i)                                                                                              \
+	((((i) & XCP_UPPER << 2) ? XT_CAP : 0) | (((i) & TK_LOWER << 2) ? XT_LOWER : 0) |                   \
+	 (((i) & XCP_ALPHA) ? XT_ALPHA : 0) | (((i) & XCP_DIGIT) ? XT_DIGIT : 0) |                          \
+	 ((((i) & (XCP_UPPER | TK_LOWER)) == XCP_UPPER) ? XT_UPPER : 0))
+#define TKF4(i) TKF(i), TKF((i) + 1), TKF((i) + 2), TKF((i) + 3)
+#define TKF16(i) TKF4(i), TKF4((i) + 4), TKF4((i) + 8), TKF4((i) + 12)
+#define TKF64(i) TKF16(i), TKF16((i) + 16), TKF16((i) + 32), TKF16((i) + 48)
+static const uint8_t tok_fl[256] = {TKF64(0), TKF64(64), TKF64(128), TKF64(192)};
+#undef TKF
+#undef TKF4
+#undef TKF16
+#undef TKF64
+
 /* The tokenizer's state between the ranges it is run on. */
 struct tkstate {
 	const uint8_t *p;  /* next byte */
-	struct xtok *tk;   /* the next token's slot in toks->p */
-	struct xtok *tke;  /* the end of toks' capacity */
+	struct xtok *tk;   /* the next token's slot in toks->p (room reserved) */
 	uint32_t line;     /* line index of the next token */
 	uint32_t gapflags; /* of the gap so far; XT_SENT: the next token opens a sentence */
 };
@@ -283,7 +301,7 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 	const uint8_t *p = st->p;
 	uint32_t line = st->line, gapflags = st->gapflags;
 	struct xspan *cur;
-	struct xtok *tk = st->tk, *tke = st->tke;
+	struct xtok *tk = st->tk;
 
 	while (p < e) {
 		const uint8_t *start = p;
@@ -297,19 +315,10 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 			k = tok_class_mb(p, e, &p, &c, guarded);
 		}
 		if (k & XCP_WORD) {
-			/* any: OR of the classes (TK_LOWER: a lower-case letter) */
-			uint32_t any = k, fl = gapflags;
+			/* any: OR of the classes (TK_LOWER: a lower-case letter);
+			 * k0: the first character's */
+			uint32_t any = k, k0 = k, fl;
 
-			if (tk == tke) {
-				size_t nt = (size_t)(tk - (struct xtok *)toks->p);
-				toks->len = nt;
-				if (!xvec_grow(toks))
-					return -ENOMEM;
-				tk = (struct xtok *)toks->p + nt;
-				tke = (struct xtok *)toks->p + toks->cap;
-			}
-			/* first character: XT_CAP (upper) or XT_LOWER (lower) */
-			fl |= ((k >> 2) & XT_CAP) | ((k >> 3) & XT_LOWER);
 			for (;;) {
 				/* the ASCII run: one table load per byte (guarded: the
 				 * load of the next byte leads, no bound to test) */
@@ -335,11 +344,12 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 				any |= k;
 				p = q;
 			}
-			fl |= ((any & XCP_ALPHA) ? XT_ALPHA : 0) | ((any & XCP_DIGIT) ? XT_DIGIT : 0);
+			fl = tok_fl[TKF_INDEX(k0, any)];
 			/* XT_UPPER: two letters or more, none lower-case; the letters
 			 * are counted only for a token that can qualify (rare) */
-			if ((any & (XCP_UPPER | TK_LOWER)) == XCP_UPPER && p - start > 1 && tok_letters2(start, p))
-				fl |= XT_UPPER;
+			if ((fl & XT_UPPER) && !(p - start > 1 && tok_letters2(start, p)))
+				fl &= ~(uint32_t)XT_UPPER;
+			fl |= gapflags;
 			tk->start = (uint32_t)(start - s0);
 			tk->end = (uint32_t)(p - s0);
 			tk->flags = fl;
@@ -384,7 +394,6 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 	toks->len = (size_t)(tk - (struct xtok *)toks->p);
 	st->p = p;
 	st->tk = tk;
-	st->tke = tke;
 	st->line = line;
 	st->gapflags = gapflags;
 	return 0;
@@ -403,11 +412,11 @@ TK_NOSLP int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct
 		return -ENOMEM;
 	cur->start = 0;
 	cur->tok0 = 0;
-	/* a buffer from the start: the token pointers never start from NULL */
-	if (!toks->cap && !xvec_grow(toks))
+	/* room for every token at once, so that no token tests it: a token
+	 * takes a byte at least, and a gap one at least lies between two */
+	if (xvec_reserve(toks, (size_t)(e - s0 + 1) / 2 + 1) < 0)
 		return -ENOMEM;
 	st.tk = toks->p;
-	st.tke = (struct xtok *)toks->p + toks->cap;
 	/* the text up to its last ASCII non-word byte runs guarded (texts
 	 * mostly end with a word: a byline, a source) */
 	while (g > s0 && (g[-1] >= 0x80 || (byte_cls[g[-1]] & XCP_WORD)))
