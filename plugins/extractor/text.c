@@ -42,16 +42,19 @@ uint32_t xtext_cp_class_icu(UChar32 c)
 /* The tokenizer's class of each byte: for ASCII the XCP_* bits of the code
  * point (what xtext_cp_class_icu() gives), plus TK_LOWER on a lower-case
  * letter; TK_MB on a byte >= 0x80 (a multi-byte sequence starts: decode
- * it).  One table serves cp_class() (masked) and the tokenizer's inner
- * loop, which thus tests "word character, and ASCII" with one load. */
+ * it), and TK_L2 besides on the leads C3..C6 (see lat_cls).  One table
+ * serves cp_class() (masked) and the tokenizer's inner loop, which thus
+ * tests "word character, and ASCII" with one load. */
 enum { TK_LOWER = 0x20u, /* XCP_ALPHA without XCP_UPPER */
        TK_MB = 0x40u,
+       TK_L2 = 0x80u,
        XCP_ALL = XCP_WORD | XCP_ALPHA | XCP_UPPER | XCP_DIGIT | XCP_SPACE };
 #define SP_ XCP_SPACE
 #define DG_ (XCP_WORD | XCP_DIGIT)
 #define UP_ (XCP_WORD | XCP_ALPHA | XCP_UPPER)
 #define LO_ (XCP_WORD | XCP_ALPHA | TK_LOWER)
 #define MB_ TK_MB
+#define L2_ (TK_MB | TK_L2)
 #define MB16_ MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_
 static const uint8_t byte_cls[256] = {
 	  0,   0,   0,   0,   0,   0,   0,   0,   0, SP_, SP_, SP_, SP_, SP_,   0,   0,
@@ -62,37 +65,59 @@ static const uint8_t byte_cls[256] = {
 	UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_,   0,   0,   0,   0,   0,
 	  0, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_,
 	LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_,   0,   0,   0,   0,   0,
-	MB16_, MB16_, MB16_, MB16_, MB16_, MB16_, MB16_, MB16_,
+	MB16_, MB16_, MB16_, MB16_,
+	MB_, MB_, MB_, L2_, L2_, L2_, L2_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_,
+	MB16_, MB16_, MB16_,
 };
 #undef SP_
 #undef DG_
 #undef UP_
 #undef LO_
 #undef MB_
+#undef L2_
 #undef MB16_
 
-/* U+00C0..U+01BF, the code points of the two-byte leads C3..C6, as the
- * tokenizer classes them (TK_LOWER included); 0: not given here, the rules
- * of cp_class_mb() below decide.  Why a table: those leads carry nearly
- * every two-byte letter of Vietnamese (à..ý, ă, đ, ĩ, ũ, ơ, ư), and one
- * load classes them without decoding.  cp_class_mb() reads it too, so the
- * unit test that holds cp_class() to ICU holds this table as well.
- * TK_UL, TK_LL: the class of an upper- and of a lower-case letter. */
+/* The letters of Vietnamese by their bytes, as the tokenizer classes them
+ * (TK_LOWER included); 0: not given here, the rules of cp_class_mb() below
+ * decide.  Why tables: these leads carry nearly every non-ASCII letter of
+ * Vietnamese, and one load indexed by the raw bytes classes one, trail
+ * byte checked, without decoding it.  cp_class_mb() reads them too, so the
+ * unit test that holds cp_class() to ICU holds these tables as well.
+ * TK_UL, TK_LL: the class of an upper- and of a lower-case letter.
+ *
+ * lat_cls[LAT(lead, trail)], leads C3..C6: U+00C0..U+01BF. */
 #define TK_UL (XCP_WORD | XCP_ALPHA | XCP_UPPER)
 #define TK_LL (XCP_WORD | XCP_ALPHA | TK_LOWER)
+#define LAT(b, t) (((unsigned)(b) - 0xC3u) << 8 | (unsigned)(t))
 #define U7_ TK_UL, TK_UL, TK_UL, TK_UL, TK_UL, TK_UL, TK_UL
 #define L7_ TK_LL, TK_LL, TK_LL, TK_LL, TK_LL, TK_LL, TK_LL
-static const uint8_t lat_cls[256] = {
+static const uint8_t lat_cls[4 << 8] = {
 	/* U+00C0..U+00FF: Latin-1 letters but the signs × and ÷; ß is lower */
-	U7_, TK_UL, U7_, TK_UL, U7_, 0, U7_, TK_LL,
+	[LAT(0xC3, 0x80)] = U7_, TK_UL, U7_, TK_UL, U7_, 0, U7_, TK_LL,
 	L7_, TK_LL, L7_, TK_LL, L7_, 0, L7_, TK_LL,
-	/* U+0100..U+01BF: the eight Latin Extended letters of Vietnamese */
-	[0x102 - 0xC0] = TK_UL, [0x103 - 0xC0] = TK_LL, [0x110 - 0xC0] = TK_UL, [0x111 - 0xC0] = TK_LL,
-	[0x128 - 0xC0] = TK_UL, [0x129 - 0xC0] = TK_LL, [0x168 - 0xC0] = TK_UL, [0x169 - 0xC0] = TK_LL,
-	[0x1A0 - 0xC0] = TK_UL, [0x1A1 - 0xC0] = TK_LL, [0x1AF - 0xC0] = TK_UL, [0x1B0 - 0xC0] = TK_LL,
+	/* the eight Latin Extended letters of Vietnamese: Ă ă Đ đ Ĩ ĩ Ũ ũ Ơ ơ Ư ư */
+	[LAT(0xC4, 0x82)] = TK_UL, [LAT(0xC4, 0x83)] = TK_LL, [LAT(0xC4, 0x90)] = TK_UL,
+	[LAT(0xC4, 0x91)] = TK_LL, [LAT(0xC4, 0xA8)] = TK_UL, [LAT(0xC4, 0xA9)] = TK_LL,
+	[LAT(0xC5, 0xA8)] = TK_UL, [LAT(0xC5, 0xA9)] = TK_LL, [LAT(0xC6, 0xA0)] = TK_UL,
+	[LAT(0xC6, 0xA1)] = TK_LL, [LAT(0xC6, 0xAF)] = TK_UL, [LAT(0xC6, 0xB0)] = TK_LL,
 };
 #undef U7_
 #undef L7_
+
+/* e1_cls[E1X(second, third)] for E1 BA..BB xx: U+1E80..U+1EFF, of which
+ * U+1EA0..U+1EF9 (Ạ..ỹ) are letters, the upper-case ones at even code
+ * points. */
+#define E1X(t, u) (((unsigned)(t) - 0xBAu) << 8 | (unsigned)(u))
+#define P1_ TK_UL, TK_LL
+#define P4_ P1_, P1_, P1_, P1_
+#define P16_ P4_, P4_, P4_, P4_
+static const uint8_t e1_cls[2 << 8] = {
+	[E1X(0xBA, 0xA0)] = P16_,              /* U+1EA0..U+1EBF */
+	[E1X(0xBB, 0x80)] = P16_, P4_, P4_, P4_, P1_, /* U+1EC0..U+1EF9 */
+};
+#undef P1_
+#undef P4_
+#undef P16_
 
 /* Why a hand-written table: ICU's property lookups cost a function call
  * and a trie walk per character, and Vietnamese text is one third non-ASCII
@@ -103,10 +128,12 @@ static const uint8_t lat_cls[256] = {
  * every code point below U+3000).  Anything else asks ICU.  c >= 0x80. */
 static inline uint32_t cp_class_mb(UChar32 c)
 {
-	if (c >= 0xC0 && c <= 0x1BF && lat_cls[c - 0xC0])
-		return lat_cls[c - 0xC0] & XCP_ALL;
-	if (c >= 0x1EA0 && c <= 0x1EF9)
-		return XCP_WORD | XCP_ALPHA | ((c & 1) ? 0 : XCP_UPPER);
+	uint32_t k;
+
+	if (c >= 0xC0 && c <= 0x1BF && (k = lat_cls[LAT(0xC0 | c >> 6, 0x80 | (c & 0x3F))]) != 0)
+		return k & XCP_ALL;
+	if (c >= 0x1E80 && c <= 0x1EFF && (k = e1_cls[E1X(0xBA + ((c >> 6) & 1), 0x80 | (c & 0x3F))]) != 0)
+		return k & XCP_ALL;
 	if (c == 0xA0)
 		return XCP_SPACE;
 	if (c >= 0x0300 && c <= 0x036F)
@@ -186,31 +213,25 @@ int xtext_has_combining(const char *s, size_t len)
 #define TK_INLINE inline
 #endif
 static TK_INLINE uint32_t tok_class_mb(const uint8_t *p, const uint8_t *e, const uint8_t **pp, UChar32 *pc,
-					 const int guarded)
+					 uint32_t kb, const int guarded)
 {
 	uint8_t b = p[0];
 	UChar32 c;
 	uint32_t k;
-	unsigned i;
+	unsigned t;
 
-	/* The letters of Vietnamese first, classed from their bytes (guarded:
-	 * e[-1] is ASCII, so p[1] exists, and p[2] once p[1] is not ASCII).
-	 * C3..C6 + a trail byte: U+00C0..U+01BF, by lat_cls. */
-	if ((unsigned)(b - 0xC3) < 4 && (guarded || e - p >= 2) && (i = p[1] ^ 0x80u) < 0x40 &&
-	    (k = lat_cls[(unsigned)(b - 0xC3) << 6 | i]) != 0) {
+	/* The letters of Vietnamese first, from the tables (kb: byte_cls[b];
+	 * guarded: e[-1] is ASCII, so p[1] exists, and p[2] once p[1] is not
+	 * ASCII).  A table entry is 0 unless its last byte is a trail byte. */
+	if ((kb & TK_L2) && (guarded || e - p >= 2) && (k = lat_cls[LAT(b, p[1])]) != 0) {
 		*pp = p + 2;
-		*pc = (UChar32)(0xC0 + ((unsigned)(b - 0xC3) << 6 | i));
+		*pc = (UChar32)((b & 0x1F) << 6 | (p[1] & 0x3F));
 		return k;
 	}
-	/* E1 BA..BB + a trail byte: U+1E80..U+1EFF, of which U+1EA0..U+1EF9
-	 * (Ạ..ỹ) are letters, the upper-case ones at even code points */
-	if (b == 0xE1 && (guarded || e - p >= 3) && (p[1] & 0xFE) == 0xBA && (i = p[2] ^ 0x80u) < 0x40) {
-		i |= (p[1] & 1u) << 6;
-		if (i - 0x20 <= 0x79 - 0x20) {
-			*pp = p + 3;
-			*pc = (UChar32)(0x1E80 + i);
-			return (i & 1) ? TK_LL : TK_UL;
-		}
+	if (b == 0xE1 && (guarded || e - p >= 3) && ((t = p[1]) & 0xFE) == 0xBA && (k = e1_cls[E1X(t, p[2])]) != 0) {
+		*pp = p + 3;
+		*pc = (UChar32)(0x1000 | (t & 0x3F) << 6 | (p[2] & 0x3F));
+		return k;
 	}
 	if (b >= 0xC2 && b <= 0xDF && e - p >= 2 && (p[1] & 0xC0) == 0x80) {
 		c = ((UChar32)(b & 0x1F) << 6) | (p[1] & 0x3F);
@@ -242,7 +263,7 @@ static int tok_letters2(const uint8_t *p, const uint8_t *e)
 		if (*p < 0x80)
 			k = byte_cls[*p++];
 		else
-			k = tok_class_mb(p, e, &p, &c, 0);
+			k = tok_class_mb(p, e, &p, &c, byte_cls[*p], 0);
 		if ((k & XCP_ALPHA) && ++letters >= 2)
 			return 1;
 	}
@@ -308,12 +329,11 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 		UChar32 c;
 		uint32_t k;
 
-		if (*p < 0x80) {
-			c = *p;
-			k = byte_cls[*p++];
-		} else {
-			k = tok_class_mb(p, e, &p, &c, guarded);
-		}
+		k = byte_cls[*p];
+		if (!(k & TK_MB))
+			c = *p++;
+		else
+			k = tok_class_mb(p, e, &p, &c, k, guarded);
 		if (k & XCP_WORD) {
 			/* any: OR of the classes (TK_LOWER: a lower-case letter);
 			 * k0: the first character's */
@@ -338,7 +358,7 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 					break;
 				const uint8_t *q;
 				UChar32 cc;
-				k = tok_class_mb(p, e, &q, &cc, guarded);
+				k = tok_class_mb(p, e, &q, &cc, k, guarded);
 				if (!(k & XCP_WORD))
 					break;
 				any |= k;
