@@ -285,21 +285,23 @@ static int is_sentence_end(UChar32 c)
 #else
 #define TK_NOSLP
 #endif
-/* A token's XT_CAP, XT_LOWER, XT_ALPHA and XT_DIGIT, and XT_UPPER when its
- * letters may all be upper-case (none lower, one upper at least: it has
- * then still to count two letters), by TKF_INDEX(the class of its first
- * character, the OR of the classes of all its characters).  Why a table:
- * one load instead of a dozen shifts and masks per token. */
-#define TKF_INDEX(k0, any) (((any) & (XCP_ALPHA | XCP_UPPER | XCP_DIGIT | TK_LOWER)) | ((k0) & (XCP_UPPER | TK_LOWER)) << 2)
-#define TKF(i)                                                                                              \
-	((((i) & XCP_UPPER << 2) ? XT_CAP : 0) | (((i) & TK_LOWER << 2) ? XT_LOWER : 0) |                   \
-	 (((i) & XCP_ALPHA) ? XT_ALPHA : 0) | (((i) & XCP_DIGIT) ? XT_DIGIT : 0) |                          \
+/* A token's flags from character classes (class values < 0x80: no TK_MB
+ * nor TK_L2), one load each instead of shifts and masks per token:
+ * tok_fl0[the first character's class]: XT_CAP, XT_LOWER;
+ * tok_fl1[the OR of all its characters' classes]: XT_ALPHA, XT_DIGIT, and
+ * XT_UPPER when its letters may all be upper-case (none lower, one upper
+ * at least: it has then still to count two letters). */
+#define TKF0(i) ((((i) & XCP_UPPER) ? XT_CAP : 0) | (((i) & TK_LOWER) ? XT_LOWER : 0))
+#define TKF1(i)                                                                                  \
+	((((i) & XCP_ALPHA) ? XT_ALPHA : 0) | (((i) & XCP_DIGIT) ? XT_DIGIT : 0) |               \
 	 ((((i) & (XCP_UPPER | TK_LOWER)) == XCP_UPPER) ? XT_UPPER : 0))
-#define TKF4(i) TKF(i), TKF((i) + 1), TKF((i) + 2), TKF((i) + 3)
-#define TKF16(i) TKF4(i), TKF4((i) + 4), TKF4((i) + 8), TKF4((i) + 12)
-#define TKF64(i) TKF16(i), TKF16((i) + 16), TKF16((i) + 32), TKF16((i) + 48)
-static const uint8_t tok_fl[256] = {TKF64(0), TKF64(64), TKF64(128), TKF64(192)};
-#undef TKF
+#define TKF4(F, i) F(i), F((i) + 1), F((i) + 2), F((i) + 3)
+#define TKF16(F, i) TKF4(F, i), TKF4(F, (i) + 4), TKF4(F, (i) + 8), TKF4(F, (i) + 12)
+#define TKF64(F, i) TKF16(F, i), TKF16(F, (i) + 16), TKF16(F, (i) + 32), TKF16(F, (i) + 48)
+static const uint8_t tok_fl0[128] = {TKF64(TKF0, 0), TKF64(TKF0, 64)};
+static const uint8_t tok_fl1[128] = {TKF64(TKF1, 0), TKF64(TKF1, 64)};
+#undef TKF0
+#undef TKF1
 #undef TKF4
 #undef TKF16
 #undef TKF64
@@ -335,9 +337,8 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 		else
 			k = tok_class_mb(p, e, &p, &c, k, guarded);
 		if (k & XCP_WORD) {
-			/* any: OR of the classes (TK_LOWER: a lower-case letter);
-			 * k0: the first character's */
-			uint32_t any = k, k0 = k, fl;
+			/* any: OR of the classes (TK_LOWER: a lower-case letter) */
+			uint32_t any = k, fl0 = tok_fl0[k], fl;
 
 			for (;;) {
 				/* the ASCII run: one table load per byte (guarded: the
@@ -364,12 +365,12 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 				any |= k;
 				p = q;
 			}
-			fl = tok_fl[TKF_INDEX(k0, any)];
+			fl = tok_fl1[any];
 			/* XT_UPPER: two letters or more, none lower-case; the letters
 			 * are counted only for a token that can qualify (rare) */
 			if ((fl & XT_UPPER) && !(p - start > 1 && tok_letters2(start, p)))
 				fl &= ~(uint32_t)XT_UPPER;
-			fl |= gapflags;
+			fl |= fl0 | gapflags;
 			tk->start = (uint32_t)(start - s0);
 			tk->end = (uint32_t)(p - s0);
 			tk->flags = fl;
