@@ -630,6 +630,17 @@ static inline int fast_key(const char *tok, size_t n, size_t before, uint64_t *l
 	return 1;
 }
 
+/* fast_key() of a token with 12 readable bytes from its start: two loads
+ * masked to its length n, 1..12 (byte i of the key is byte i of the
+ * token either way), no branch on the length. */
+static const uint64_t key_lo_mask[13] = {
+	0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
+	0xFFFFFFFFFFFFFFull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull,
+};
+static const uint32_t key_hi_mask[13] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFFu, 0xFFFFu, 0xFFFFFFu, 0xFFFFFFFFu,
+};
+
 /* Fibonacci hashing: the slot is the top bits of the product (the best
  * mixed ones), so no further mixing is needed. */
 static inline uint64_t fast_hash(uint64_t lo, uint32_t hi)
@@ -737,13 +748,19 @@ struct sylpipe {
 	unsigned sh;
 };
 
-/* Stage 1 of token i: its key, and its slot prefetched. */
-static inline void sylpipe_key(struct sylpipe *q, const char *text, const struct xtok *t, size_t i)
+/* Stage 1 of token i: its key, and its slot prefetched.  fwd (a constant
+ * once inlined): the token has 12 readable bytes from its start. */
+static inline void sylpipe_key(struct sylpipe *q, const char *text, const struct xtok *t, size_t i, const int fwd)
 {
 	uint64_t lo = 0;
 	uint32_t hi = 0;
+	size_t n = t->end - t->start;
 
-	if ((t->flags & XT_ALPHA) && fast_key(text + t->start, t->end - t->start, t->start, &lo, &hi)) {
+	if (fwd && (t->flags & XT_ALPHA) && n - 1 < 12) {
+		lo = ld64le(text + t->start) & key_lo_mask[n];
+		hi = ld32le(text + t->start + 8) & key_hi_mask[n];
+	}
+	if (fwd ? lo != 0 : (t->flags & XT_ALPHA) && fast_key(text + t->start, n, t->start, &lo, &hi)) {
 		uint64_t h = fast_hash(lo, hi);
 		q->hi[i % SYLP_R] = hi;
 		q->h[i % SYLP_R] = h;
@@ -790,18 +807,27 @@ int xpack_syls(struct xpack *p, const char *text, const struct xtok *toks, size_
 {
 	struct sylpipe q;
 	const struct xsyl *cs;
-	size_t i;
+	size_t i, m;
 
 	if (!p->fast && fast_grow(p) < 0)
 		return -1;
 	q.ft = p->fast;
 	q.fm = p->fast_mask;
 	q.sh = fast_shift(q.fm);
+	/* tokens [0, m) have 12 readable bytes from their start: the text
+	 * reaches to the last token's end at least */
+	for (m = n; m > 0 && (size_t)toks[m - 1].start + 12 > (size_t)toks[n - 1].end; m--)
+		;
 	/* fill, run, drain: no stage tests its bounds per token */
 	for (i = 0; i < n && i < SYLP_D; i++)
-		sylpipe_key(&q, text, &toks[i], i);
-	for (i = SYLP_D; i < n; i++) {
-		sylpipe_key(&q, text, &toks[i], i);
+		sylpipe_key(&q, text, &toks[i], i, 0);
+	for (i = SYLP_D; i < m; i++) {
+		sylpipe_key(&q, text, &toks[i], i, 1);
+		if (sylpipe_find(&q, p, text, &toks[i - SYLP_D], i - SYLP_D, tsyl) < 0)
+			return -1;
+	}
+	for (i = m > SYLP_D ? m : SYLP_D; i < n; i++) {
+		sylpipe_key(&q, text, &toks[i], i, 0);
 		if (sylpipe_find(&q, p, text, &toks[i - SYLP_D], i - SYLP_D, tsyl) < 0)
 			return -1;
 	}

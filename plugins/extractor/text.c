@@ -42,16 +42,19 @@ uint32_t xtext_cp_class_icu(UChar32 c)
 /* The tokenizer's class of each byte: for ASCII the XCP_* bits of the code
  * point (what xtext_cp_class_icu() gives), plus TK_LOWER on a lower-case
  * letter; TK_MB on a byte >= 0x80 (a multi-byte sequence starts: decode
- * it).  One table serves cp_class() (masked) and the tokenizer's inner
- * loop, which thus tests "word character, and ASCII" with one load. */
+ * it), and TK_L2 besides on the leads C3..C6 (see lat_cls).  One table
+ * serves cp_class() (masked) and the tokenizer's inner loop, which thus
+ * tests "word character, and ASCII" with one load. */
 enum { TK_LOWER = 0x20u, /* XCP_ALPHA without XCP_UPPER */
        TK_MB = 0x40u,
+       TK_L2 = 0x80u,
        XCP_ALL = XCP_WORD | XCP_ALPHA | XCP_UPPER | XCP_DIGIT | XCP_SPACE };
 #define SP_ XCP_SPACE
 #define DG_ (XCP_WORD | XCP_DIGIT)
 #define UP_ (XCP_WORD | XCP_ALPHA | XCP_UPPER)
 #define LO_ (XCP_WORD | XCP_ALPHA | TK_LOWER)
 #define MB_ TK_MB
+#define L2_ (TK_MB | TK_L2)
 #define MB16_ MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_
 static const uint8_t byte_cls[256] = {
 	  0,   0,   0,   0,   0,   0,   0,   0,   0, SP_, SP_, SP_, SP_, SP_,   0,   0,
@@ -62,14 +65,59 @@ static const uint8_t byte_cls[256] = {
 	UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_, UP_,   0,   0,   0,   0,   0,
 	  0, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_,
 	LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_, LO_,   0,   0,   0,   0,   0,
-	MB16_, MB16_, MB16_, MB16_, MB16_, MB16_, MB16_, MB16_,
+	MB16_, MB16_, MB16_, MB16_,
+	MB_, MB_, MB_, L2_, L2_, L2_, L2_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_, MB_,
+	MB16_, MB16_, MB16_,
 };
 #undef SP_
 #undef DG_
 #undef UP_
 #undef LO_
 #undef MB_
+#undef L2_
 #undef MB16_
+
+/* The letters of Vietnamese by their bytes, as the tokenizer classes them
+ * (TK_LOWER included); 0: not given here, the rules of cp_class_mb() below
+ * decide.  Why tables: these leads carry nearly every non-ASCII letter of
+ * Vietnamese, and one load indexed by the raw bytes classes one, trail
+ * byte checked, without decoding it.  cp_class_mb() reads them too, so the
+ * unit test that holds cp_class() to ICU holds these tables as well.
+ * TK_UL, TK_LL: the class of an upper- and of a lower-case letter.
+ *
+ * lat_cls[LAT(lead, trail)], leads C3..C6: U+00C0..U+01BF. */
+#define TK_UL (XCP_WORD | XCP_ALPHA | XCP_UPPER)
+#define TK_LL (XCP_WORD | XCP_ALPHA | TK_LOWER)
+#define LAT(b, t) (((unsigned)(b) - 0xC3u) << 8 | (unsigned)(t))
+#define U7_ TK_UL, TK_UL, TK_UL, TK_UL, TK_UL, TK_UL, TK_UL
+#define L7_ TK_LL, TK_LL, TK_LL, TK_LL, TK_LL, TK_LL, TK_LL
+static const uint8_t lat_cls[4 << 8] = {
+	/* U+00C0..U+00FF: Latin-1 letters but the signs × and ÷; ß is lower */
+	[LAT(0xC3, 0x80)] = U7_, TK_UL, U7_, TK_UL, U7_, 0, U7_, TK_LL,
+	L7_, TK_LL, L7_, TK_LL, L7_, 0, L7_, TK_LL,
+	/* the eight Latin Extended letters of Vietnamese: Ă ă Đ đ Ĩ ĩ Ũ ũ Ơ ơ Ư ư */
+	[LAT(0xC4, 0x82)] = TK_UL, [LAT(0xC4, 0x83)] = TK_LL, [LAT(0xC4, 0x90)] = TK_UL,
+	[LAT(0xC4, 0x91)] = TK_LL, [LAT(0xC4, 0xA8)] = TK_UL, [LAT(0xC4, 0xA9)] = TK_LL,
+	[LAT(0xC5, 0xA8)] = TK_UL, [LAT(0xC5, 0xA9)] = TK_LL, [LAT(0xC6, 0xA0)] = TK_UL,
+	[LAT(0xC6, 0xA1)] = TK_LL, [LAT(0xC6, 0xAF)] = TK_UL, [LAT(0xC6, 0xB0)] = TK_LL,
+};
+#undef U7_
+#undef L7_
+
+/* e1_cls[E1X(second, third)] for E1 BA..BB xx: U+1E80..U+1EFF, of which
+ * U+1EA0..U+1EF9 (Ạ..ỹ) are letters, the upper-case ones at even code
+ * points. */
+#define E1X(t, u) (((unsigned)(t) - 0xBAu) << 8 | (unsigned)(u))
+#define P1_ TK_UL, TK_LL
+#define P4_ P1_, P1_, P1_, P1_
+#define P16_ P4_, P4_, P4_, P4_
+static const uint8_t e1_cls[2 << 8] = {
+	[E1X(0xBA, 0xA0)] = P16_,              /* U+1EA0..U+1EBF */
+	[E1X(0xBB, 0x80)] = P16_, P4_, P4_, P4_, P1_, /* U+1EC0..U+1EF9 */
+};
+#undef P1_
+#undef P4_
+#undef P16_
 
 /* Why a hand-written table: ICU's property lookups cost a function call
  * and a trie walk per character, and Vietnamese text is one third non-ASCII
@@ -80,20 +128,14 @@ static const uint8_t byte_cls[256] = {
  * every code point below U+3000).  Anything else asks ICU.  c >= 0x80. */
 static inline uint32_t cp_class_mb(UChar32 c)
 {
-	if (c >= 0xC0 && c <= 0xFF && c != 0xD7 && c != 0xF7)
-		return XCP_WORD | XCP_ALPHA | (c <= 0xDE ? XCP_UPPER : 0);
-	if (c >= 0x1EA0 && c <= 0x1EF9)
-		return XCP_WORD | XCP_ALPHA | ((c & 1) ? 0 : XCP_UPPER);
-	switch (c) {
-	case 0x0102: case 0x0110: case 0x0128: case 0x0168: case 0x01A0: case 0x01AF:
-		return XCP_WORD | XCP_ALPHA | XCP_UPPER;
-	case 0x0103: case 0x0111: case 0x0129: case 0x0169: case 0x01A1: case 0x01B0:
-		return XCP_WORD | XCP_ALPHA;
-	case 0xA0:
+	uint32_t k;
+
+	if (c >= 0xC0 && c <= 0x1BF && (k = lat_cls[LAT(0xC0 | c >> 6, 0x80 | (c & 0x3F))]) != 0)
+		return k & XCP_ALL;
+	if (c >= 0x1E80 && c <= 0x1EFF && (k = e1_cls[E1X(0xBA + ((c >> 6) & 1), 0x80 | (c & 0x3F))]) != 0)
+		return k & XCP_ALL;
+	if (c == 0xA0)
 		return XCP_SPACE;
-	default:
-		break;
-	}
 	if (c >= 0x0300 && c <= 0x036F)
 		return XCP_WORD; /* combining marks (NFD input) */
 	if (c >= 0x2010 && c <= 0x2027)
@@ -170,12 +212,27 @@ int xtext_has_combining(const char *s, size_t len)
 #else
 #define TK_INLINE inline
 #endif
-static TK_INLINE uint32_t tok_class_mb(const uint8_t *p, const uint8_t *e, const uint8_t **pp, UChar32 *pc)
+static TK_INLINE uint32_t tok_class_mb(const uint8_t *p, const uint8_t *e, const uint8_t **pp, UChar32 *pc,
+					 uint32_t kb, const int guarded)
 {
 	uint8_t b = p[0];
 	UChar32 c;
 	uint32_t k;
+	unsigned t;
 
+	/* The letters of Vietnamese first, from the tables (kb: byte_cls[b];
+	 * guarded: e[-1] is ASCII, so p[1] exists, and p[2] once p[1] is not
+	 * ASCII).  A table entry is 0 unless its last byte is a trail byte. */
+	if ((kb & TK_L2) && (guarded || e - p >= 2) && (k = lat_cls[LAT(b, p[1])]) != 0) {
+		*pp = p + 2;
+		*pc = (UChar32)((b & 0x1F) << 6 | (p[1] & 0x3F));
+		return k;
+	}
+	if (b == 0xE1 && (guarded || e - p >= 3) && ((t = p[1]) & 0xFE) == 0xBA && (k = e1_cls[E1X(t, p[2])]) != 0) {
+		*pp = p + 3;
+		*pc = (UChar32)(0x1000 | (t & 0x3F) << 6 | (p[2] & 0x3F));
+		return k;
+	}
 	if (b >= 0xC2 && b <= 0xDF && e - p >= 2 && (p[1] & 0xC0) == 0x80) {
 		c = ((UChar32)(b & 0x1F) << 6) | (p[1] & 0x3F);
 		*pp = p + 2;
@@ -206,7 +263,7 @@ static int tok_letters2(const uint8_t *p, const uint8_t *e)
 		if (*p < 0x80)
 			k = byte_cls[*p++];
 		else
-			k = tok_class_mb(p, e, &p, &c);
+			k = tok_class_mb(p, e, &p, &c, byte_cls[*p], 0);
 		if ((k & XCP_ALPHA) && ++letters >= 2)
 			return 1;
 	}
@@ -228,11 +285,31 @@ static int is_sentence_end(UChar32 c)
 #else
 #define TK_NOSLP
 #endif
+/* A token's flags from character classes (class values < 0x80: no TK_MB
+ * nor TK_L2), one load each instead of shifts and masks per token:
+ * tok_fl0[the first character's class]: XT_CAP, XT_LOWER;
+ * tok_fl1[the OR of all its characters' classes]: XT_ALPHA, XT_DIGIT, and
+ * XT_UPPER when its letters may all be upper-case (none lower, one upper
+ * at least: it has then still to count two letters). */
+#define TKF0(i) ((((i) & XCP_UPPER) ? XT_CAP : 0) | (((i) & TK_LOWER) ? XT_LOWER : 0))
+#define TKF1(i)                                                                                  \
+	((((i) & XCP_ALPHA) ? XT_ALPHA : 0) | (((i) & XCP_DIGIT) ? XT_DIGIT : 0) |               \
+	 ((((i) & (XCP_UPPER | TK_LOWER)) == XCP_UPPER) ? XT_UPPER : 0))
+#define TKF4(F, i) F(i), F((i) + 1), F((i) + 2), F((i) + 3)
+#define TKF16(F, i) TKF4(F, i), TKF4(F, (i) + 4), TKF4(F, (i) + 8), TKF4(F, (i) + 12)
+#define TKF64(F, i) TKF16(F, i), TKF16(F, (i) + 16), TKF16(F, (i) + 32), TKF16(F, (i) + 48)
+static const uint8_t tok_fl0[128] = {TKF64(TKF0, 0), TKF64(TKF0, 64)};
+static const uint8_t tok_fl1[128] = {TKF64(TKF1, 0), TKF64(TKF1, 64)};
+#undef TKF0
+#undef TKF1
+#undef TKF4
+#undef TKF16
+#undef TKF64
+
 /* The tokenizer's state between the ranges it is run on. */
 struct tkstate {
 	const uint8_t *p;  /* next byte */
-	struct xtok *tk;   /* the next token's slot in toks->p */
-	struct xtok *tke;  /* the end of toks' capacity */
+	struct xtok *tk;   /* the next token's slot in toks->p (room reserved) */
 	uint32_t line;     /* line index of the next token */
 	uint32_t gapflags; /* of the gap so far; XT_SENT: the next token opens a sentence */
 };
@@ -247,54 +324,53 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 	const uint8_t *p = st->p;
 	uint32_t line = st->line, gapflags = st->gapflags;
 	struct xspan *cur;
-	struct xtok *tk = st->tk, *tke = st->tke;
+	struct xtok *tk = st->tk;
 
 	while (p < e) {
 		const uint8_t *start = p;
 		UChar32 c;
 		uint32_t k;
 
-		if (*p < 0x80) {
-			c = *p;
-			k = byte_cls[*p++];
-		} else {
-			k = tok_class_mb(p, e, &p, &c);
-		}
+		k = byte_cls[*p];
+		if (!(k & TK_MB))
+			c = *p++;
+		else
+			k = tok_class_mb(p, e, &p, &c, k, guarded);
 		if (k & XCP_WORD) {
 			/* any: OR of the classes (TK_LOWER: a lower-case letter) */
-			uint32_t any = k, fl = gapflags;
+			uint32_t any = k, fl0 = tok_fl0[k], fl;
 
-			if (tk == tke) {
-				size_t nt = (size_t)(tk - (struct xtok *)toks->p);
-				toks->len = nt;
-				if (!xvec_grow(toks))
-					return -ENOMEM;
-				tk = (struct xtok *)toks->p + nt;
-				tke = (struct xtok *)toks->p + toks->cap;
-			}
-			/* first character: XT_CAP (upper) or XT_LOWER (lower) */
-			fl |= ((k >> 2) & XT_CAP) | ((k >> 3) & XT_LOWER);
 			for (;;) {
-				/* the ASCII run: one table load per byte */
-				while ((guarded || p < e) && ((k = byte_cls[*p]) & XCP_WORD)) {
-					any |= k;
-					p++;
+				/* the ASCII run: one table load per byte (guarded: the
+				 * load of the next byte leads, no bound to test) */
+				if (guarded) {
+					k = byte_cls[*p];
+					while (k & XCP_WORD) {
+						any |= k;
+						k = byte_cls[*++p];
+					}
+				} else {
+					while (p < e && ((k = byte_cls[*p]) & XCP_WORD)) {
+						any |= k;
+						p++;
+					}
 				}
 				if ((!guarded && p >= e) || !(k & TK_MB))
 					break;
 				const uint8_t *q;
 				UChar32 cc;
-				k = tok_class_mb(p, e, &q, &cc);
+				k = tok_class_mb(p, e, &q, &cc, k, guarded);
 				if (!(k & XCP_WORD))
 					break;
 				any |= k;
 				p = q;
 			}
-			fl |= ((any & XCP_ALPHA) ? XT_ALPHA : 0) | ((any & XCP_DIGIT) ? XT_DIGIT : 0);
+			fl = tok_fl1[any];
 			/* XT_UPPER: two letters or more, none lower-case; the letters
 			 * are counted only for a token that can qualify (rare) */
-			if ((any & (XCP_UPPER | TK_LOWER)) == XCP_UPPER && p - start > 1 && tok_letters2(start, p))
-				fl |= XT_UPPER;
+			if ((fl & XT_UPPER) && !(p - start > 1 && tok_letters2(start, p)))
+				fl &= ~(uint32_t)XT_UPPER;
+			fl |= fl0 | gapflags;
 			tk->start = (uint32_t)(start - s0);
 			tk->end = (uint32_t)(p - s0);
 			tk->flags = fl;
@@ -339,7 +415,6 @@ static TK_INLINE TK_NOSLP int tokenize_range(struct tkstate *st, const uint8_t *
 	toks->len = (size_t)(tk - (struct xtok *)toks->p);
 	st->p = p;
 	st->tk = tk;
-	st->tke = tke;
 	st->line = line;
 	st->gapflags = gapflags;
 	return 0;
@@ -358,11 +433,11 @@ TK_NOSLP int xtext_tokenize(const char *s, size_t len, struct xvec *toks, struct
 		return -ENOMEM;
 	cur->start = 0;
 	cur->tok0 = 0;
-	/* a buffer from the start: the token pointers never start from NULL */
-	if (!toks->cap && !xvec_grow(toks))
+	/* room for every token at once, so that no token tests it: a token
+	 * takes a byte at least, and a gap one at least lies between two */
+	if (xvec_reserve(toks, (size_t)(e - s0 + 1) / 2 + 1) < 0)
 		return -ENOMEM;
 	st.tk = toks->p;
-	st.tke = (struct xtok *)toks->p + toks->cap;
 	/* the text up to its last ASCII non-word byte runs guarded (texts
 	 * mostly end with a word: a byline, a source) */
 	while (g > s0 && (g[-1] >= 0x80 || (byte_cls[g[-1]] & XCP_WORD)))
