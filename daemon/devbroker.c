@@ -19,6 +19,7 @@
  *   errors API COUNT ERROR     the next COUNT requests of API fail with ERROR
  *   clear API                  forget the errors still queued for API
  *   leader TOPIC PART ID       move the partition's leadership to broker ID
+ *   coordinator GROUP ID       make broker ID the coordinator of consumer group GROUP
  *
  * API is a Kafka request name (Produce, Fetch, OffsetCommit, ...) or number;
  * ERROR a librdkafka error name without the RD_KAFKA_RESP_ERR_ prefix
@@ -244,8 +245,13 @@ int devbroker_control(rd_kafka_mock_cluster_t *mc, const char *line, char *err, 
 		    parse_long(w[3], -1, 1000, &id) < 0)
 			BAD("usage: leader TOPIC PARTITION BROKER_ID");
 		e = rd_kafka_mock_partition_set_leader(mc, w[1], (int32_t)v, (int32_t)id);
+	} else if (!strcmp(w[0], "coordinator")) {
+		if (nw != 3 || parse_long(w[2], 1, 1000, &id) < 0)
+			BAD("usage: coordinator GROUP BROKER_ID");
+		e = rd_kafka_mock_coordinator_set(mc, "group", w[1], (int32_t)id);
 	} else {
-		BAD("unknown command '%s': expected down, up, rtt, errors, clear or leader", w[0]);
+		BAD("unknown command '%s': expected down, up, rtt, errors, clear, leader or coordinator",
+		    w[0]);
 	}
 	if (e)
 		BAD("%s", rd_kafka_err2str(e));

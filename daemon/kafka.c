@@ -647,8 +647,12 @@ static void on_assign(struct kctx *k, rd_kafka_topic_partition_list_t *parts, in
 		set_fatal(k, "assign failed: %s%s", rd_kafka_err2str(e), "");
 		return;
 	}
-	if (k->paused)
-		pause_list(k, parts, 1);
+	/* librdkafka keeps a partition's pause flag across unassign and assign:
+	 * a partition paused before it was lost or revoked comes back paused,
+	 * so its state is set here either way (resuming one that is not paused
+	 * does nothing).  Without this, partitions lost while paused and
+	 * assigned again after backpressure ended were never fetched again. */
+	pause_list(k, parts, k->paused);
 	LOGI(k->kr->log, "assigned %d partition(s)%s", parts->cnt, coop ? " (incremental)" : "");
 }
 

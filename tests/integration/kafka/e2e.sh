@@ -19,10 +19,12 @@
 #            through its control FIFO: produce, fetch and offset-commit
 #            requests answered with retriable errors, 200 ms of latency on
 #            every broker, partition leaders moved (the input off broker 2,
-#            the output onto it), then broker 2 down for longer than the
-#            output's message.timeout.ms, and up again:
-#            failed deliveries are produced again, nothing lost, offsets at
-#            the end; duplicates are counted and printed (allowed).
+#            the output and the group's coordinator onto it), then broker 2
+#            down for longer than the output's message.timeout.ms and the
+#            consumer's session, and up again: failed deliveries are
+#            produced again, the partitions lost while paused are fetched
+#            again once assigned, nothing lost, offsets at the end;
+#            duplicates are counted and printed (allowed).
 #   scaleout a second daemon joins the group mid-stream: the cooperative
 #            rebalance moves partitions to it; the first one finishes and
 #            commits what it gives up, so there is no duplicate at all, and
@@ -194,10 +196,15 @@ faults)
 		fault "leader in $p $((p % 2 ? 1 : 3))"
 		fault "leader out $p 2"
 	done
+	# and the group's coordinator too: the outage outlasts the session, the
+	# partitions are lost while paused and assigned again (librdkafka keeps
+	# a partition's pause across that: newsd must resume them)
+	fault "coordinator $GROUP 2"
 	fault "down 2"
 	# longer than the output's message.timeout.ms (2 s): deliveries fail
-	# and the daemon must produce them again, never commit past them
-	sleep 5
+	# and the daemon must produce them again, never commit past them; and
+	# longer than the session (6 s): the group's partitions are lost
+	sleep 8
 	fault "up 2"
 	;;
 sigkill)

@@ -96,6 +96,8 @@ static void test_refuses_with_reason(void **state)
 		{"errors Produce 3 NO_SUCH_THING", "unknown error 'NO_SUCH_THING'"},
 		{"clear", "usage: clear API"},
 		{"leader t x 1", "usage: leader TOPIC PARTITION BROKER_ID"},
+		{"coordinator g", "usage: coordinator GROUP BROKER_ID"},
+		{"coordinator g 0", "usage: coordinator GROUP BROKER_ID"},
 		{"a b c d e f g", "too many words"},
 	};
 
@@ -145,6 +147,7 @@ static void test_down_up_rtt_leader(void **state)
 	assert_int_equal(produce_one(f), RD_KAFKA_RESP_ERR_NO_ERROR);
 	assert_int_equal(devbroker_control(f->mc, "leader t 7 1", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "Unknown"));
+	assert_int_equal(devbroker_control(f->mc, "coordinator some-group 3", err, sizeof(err)), 0);
 }
 
 int main(void)
