@@ -1061,6 +1061,23 @@ static long canon_table(const struct xtone *t, const char *s, size_t n, char *ou
 	return (long)o;
 }
 
+/* The last step of both ICU paths: NFC of src[0..len) (through tmp, tcap
+ * units) written to out as UTF-8.  Its length, or -1 when ICU fails or out
+ * is too small. */
+static long nfc_utf8(const UNormalizer2 *nfc, const UChar *src, int32_t len, UChar *tmp, int32_t tcap,
+		     char *out, size_t cap)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	int32_t tl = unorm2_normalize(nfc, src, len, tmp, tcap, &ec), ol = 0;
+
+	if (U_FAILURE(ec))
+		return -1;
+	u_strToUTF8(out, (int32_t)cap, &ol, tmp, tl, &ec);
+	if (U_FAILURE(ec) || (size_t)ol > cap)
+		return -1;
+	return ol;
+}
+
 /* xtone_canon() without a tone section: NFC only.  NFC(NFD(s)) is NFC(s),
  * so the reference's NFD pass is skipped, and a string ICU's quick check
  * finds NFC already (nearly all of them) is copied through. */
@@ -1071,7 +1088,7 @@ static long canon_nfc(const char *s, size_t n, char *out, size_t cap)
 	 * its own only when it runs: titles stay on the stack) */
 	UChar stackbuf[1024], stackd[1024];
 	UChar *u = stackbuf, *d = stackd;
-	int32_t ul = 0, dl, ol = 0, ucap = 1024, dcap = 1024;
+	int32_t ul = 0, ucap = 1024, dcap = 1024;
 	UErrorCode ec = U_ZERO_ERROR;
 	long rc = -1;
 	const UNormalizer2 *nfc = unorm2_getNFCInstance(&ec);
@@ -1099,13 +1116,7 @@ static long canon_nfc(const char *s, size_t n, char *out, size_t cap)
 		if (!(d = malloc((size_t)dcap * sizeof(UChar))))
 			goto out;
 	}
-	dl = unorm2_normalize(nfc, u, ul, d, dcap, &ec);
-	if (U_FAILURE(ec))
-		goto out;
-	u_strToUTF8(out, (int32_t)cap, &ol, d, dl, &ec);
-	if (U_FAILURE(ec) || (size_t)ol > cap)
-		goto out;
-	rc = ol;
+	rc = nfc_utf8(nfc, u, ul, d, dcap, out, cap);
 out:
 	if (u != stackbuf)
 		free(u);
@@ -1142,7 +1153,7 @@ long xtone_canon_icu(const struct xtone *t, const char *s, size_t n, char *out, 
 {
 	UChar stackbuf[512], stackd[512];
 	UChar *u = stackbuf, *d = stackd;
-	int32_t ul = 0, dl, ol = 0;
+	int32_t ul = 0, dl;
 	UErrorCode ec = U_ZERO_ERROR;
 	long rc = -1;
 	const UNormalizer2 *nfd, *nfc;
@@ -1189,13 +1200,7 @@ long xtone_canon_icu(const struct xtone *t, const char *s, size_t n, char *out, 
 			i = j;
 		}
 	}
-	ul = unorm2_normalize(nfc, d, dl, u, ucap, &ec);
-	if (U_FAILURE(ec))
-		goto out;
-	u_strToUTF8(out, (int32_t)cap, &ol, u, ul, &ec);
-	if (U_FAILURE(ec) || (size_t)ol > cap)
-		goto out;
-	rc = ol;
+	rc = nfc_utf8(nfc, d, dl, u, ucap, out, cap);
 out:
 	if (u != stackbuf)
 		free(u);
