@@ -10,7 +10,10 @@
  *   - throughput of the extractor's process() alone (records are built in
  *     batches of 64 before the clock starts; each batch goes through
  *     process() under one clock), one core: articles/s, MB/s, and the same
- *     rate expressed in 5 KB articles;
+ *     rate expressed in 5 KB articles (as if all cost were per byte);
+ *   - the same on the corpus's own 5-KB articles (4,608-5,632 bytes of
+ *     text, about 2,000), timed again once the instance is warm (median
+ *     of three passes): the goal's figure, measured rather than converted;
  *   - a crc32 of every output record (keys sorted, input text left out):
  *     a speed change must leave it unchanged;
  *   - title accuracy (extracted title == the corpus title);
@@ -178,6 +181,76 @@ static void print_score(const char *tag, const struct score *sc)
 }
 
 
+/* The texts of about 5 KB (5,120 bytes, within 10 %), kept for a second
+ * timing: the issue's goal is stated for 5-KB articles, and the corpus's
+ * own of that size measure it directly (the MB/s figure above converts
+ * the whole corpus's rate, whose mean article is smaller, into 5-KB
+ * units, assuming no cost per article). */
+enum { BAND_LO = 4608, BAND_HI = 5632 };
+struct band {
+	char **text;
+	size_t n, cap;
+};
+
+/* Takes ownership of text; -1 (text still the caller's) when out of memory. */
+static int band_add(struct band *b, char *text)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 1024;
+		char **t = realloc(b->text, cap * sizeof(*t));
+		if (!t)
+			return -1;
+		b->text = t;
+		b->cap = cap;
+	}
+	b->text[b->n++] = text;
+	return 0;
+}
+
+static void band_free(struct band *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->text[i]);
+	free(b->text);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* One pass over the band, timed as the main loop is (records built before
+ * the clock, batches of `batch` under one clock): articles/s, or -1. */
+static double band_rate(struct harness *h, const struct band *b, size_t batch)
+{
+	struct newsd_record *r = calloc(batch, sizeof(*r));
+	double cpu = 0, rate = -1;
+	char err[512];
+	size_t done = 0;
+
+	if (!r)
+		goto out;
+	while (done < b->n) {
+		size_t k = b->n - done < batch ? b->n - done : batch;
+		for (size_t i = 0; i < k; i++)
+			r[i].root = json_pack("{s:s, s:s}", "id", "b", "text", b->text[done + i]);
+		double t0 = now_cpu();
+		for (size_t i = 0; i < k; i++)
+			if (harness_process_record(h, &r[i], NULL, err, sizeof(err)) != NEWSD_OK)
+				fprintf(stderr, "process: %s\n", err);
+		cpu += now_cpu() - t0;
+		for (size_t i = 0; i < k; i++)
+			record_clear(&r[i]);
+		done += k;
+	}
+	if (cpu > 0)
+		rate = (double)b->n / cpu;
+out:
+	free(r);
+	return rate;
+}
+
 int main(int argc, char **argv)
 {
 	char err[512];
@@ -193,6 +266,7 @@ int main(int argc, char **argv)
 	const char *verbose = getenv("EXTRACTOR_BENCH_VERBOSE"); /* "1": v1 disagreements, "2": v2 */
 	struct xvec toks = {.esz = sizeof(struct xtok)}, lines = {.esz = sizeof(struct xspan)};
 	struct silver sv, sv2;
+	struct band band = {0};
 
 	if (argc < 2 || !line) {
 		fprintf(stderr, "usage: %s CORPUS.jsonl.gz [MAX_ARTICLES]\n", argv[0]);
@@ -410,6 +484,8 @@ int main(int argc, char **argv)
 			free(ntitle);
 			free(title_copy);
 			record_clear(&r);
+			if (strlen(text) >= BAND_LO && strlen(text) <= BAND_HI && band_add(&band, text) == 0)
+				text = NULL; /* the band keeps it */
 			free(text);
 		}
 	}
@@ -423,6 +499,17 @@ int main(int argc, char **argv)
 	printf("throughput (process() only, one core): %.0f articles/s, %.1f MB/s, "
 	       "%.0f 5-KB articles/s\n",
 	       (double)n / cpu, bytes / cpu / 1e6, bytes / cpu / 5120.0);
+	if (band.n >= BATCH) {
+		double rate[3];
+		for (int pass = 0; pass < 3; pass++)
+			if ((rate[pass] = band_rate(h, &band, BATCH)) < 0)
+				return 1;
+		qsort(rate, 3, sizeof(rate[0]), cmp_double);
+		printf("throughput on 5-KB articles (the %zu texts of %u-%u bytes, again on the warm instance,\n"
+		       "  median of 3 passes): %.0f articles/s (passes %.0f-%.0f)\n",
+		       band.n, (unsigned)BAND_LO, (unsigned)BAND_HI, rate[1], rate[0], rate[2]);
+	}
+	band_free(&band);
 	printf("output digest (crc32 of every record, keys sorted, input text left out): %08lx\n", digest);
 	printf("title accuracy: %.4f (%ld/%ld)\n", (double)title_ok / (double)n, title_ok, n);
 	printf("silver standards (derived from the text by the bench's own rules, not hand labels;\n"
