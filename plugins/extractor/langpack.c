@@ -62,55 +62,71 @@ static int add_one(struct loader *L, const char *s, size_t n, uint8_t cat, uint3
 	return 0;
 }
 
-/* Adds s (and its variants) with the given tag. */
+/* The spellings of one pattern; f[n] is where the next one is written. */
+struct forms {
+	char f[12][1024];
+	long len[12];
+	int n;
+};
+
+/* Keeps the spelling just written at f[n] unless it repeats an earlier one. */
+static void forms_keep(struct forms *fs)
+{
+	int i = fs->n;
+
+	for (int j = 0; j < i; j++)
+		if (fs->len[j] == fs->len[i] && memcmp(fs->f[j], fs->f[i], (size_t)fs->len[i]) == 0)
+			return;
+	fs->n++;
+}
+
+/* Adds s (and its variants) with the given tag: its canonical form, the
+ * other tone-mark style (V_TONE), the text as written, and (V_CAPS) each
+ * of those with the first letter, every letter and every word's first
+ * letter capitalised.  Repeats are dropped as they come, so that every
+ * style gets its capitalised forms ("Uỷ ban" as well as "Ủy ban"). */
 static int add_pattern(struct loader *L, const char *s, size_t n, uint8_t cat, uint32_t payload,
 		       int variants)
 {
-	char forms[8][1024];
-	long lens[8];
-	int nf = 0, rc;
+	struct forms fs; /* 12 KB of stack, at load time only */
 	struct xtone *t = L->p->tone;
+	int rc;
 
 	if (n == 0 || n >= 1000)
 		return 0;
-	lens[nf] = xtone_canon(t, s, n, forms[nf], sizeof(forms[0]), 0);
-	if (lens[nf] < 0) {
-		memcpy(forms[nf], s, n);
-		lens[nf] = (long)n;
+	fs.n = 0;
+	fs.len[0] = xtone_canon(t, s, n, fs.f[0], sizeof(fs.f[0]), 0);
+	if (fs.len[0] < 0) {
+		memcpy(fs.f[0], s, n);
+		fs.len[0] = (long)n;
 	}
-	nf++;
+	forms_keep(&fs);
 	if (t && (variants & V_TONE)) {
-		lens[nf] = xtone_canon(t, s, n, forms[nf], sizeof(forms[0]), 1);
-		if (lens[nf] > 0)
-			nf++;
+		fs.len[fs.n] = xtone_canon(t, s, n, fs.f[fs.n], sizeof(fs.f[0]), 1);
+		if (fs.len[fs.n] > 0)
+			forms_keep(&fs);
 	}
 	/* the text as written in the pack, in case it differs from both */
-	memcpy(forms[nf], s, n);
-	lens[nf++] = (long)n;
+	memcpy(fs.f[fs.n], s, n);
+	fs.len[fs.n] = (long)n;
+	forms_keep(&fs);
 	if (variants & V_CAPS) {
-		int base = nf;
-		for (int i = 0; i < base && nf + 3 <= 8; i++) {
-			long m = xcase_title_first(forms[i], (size_t)lens[i], forms[nf], sizeof(forms[0]));
-			if (m > 0)
-				lens[nf++] = m;
-			m = xcase_upper(forms[i], (size_t)lens[i], forms[nf], sizeof(forms[0]));
-			if (m > 0)
-				lens[nf++] = m;
-			m = xcase_title_words(forms[i], (size_t)lens[i], forms[nf], sizeof(forms[0]));
-			if (m > 0)
-				lens[nf++] = m;
+		int base = fs.n; /* at most 3: room for 3 more each */
+		for (int i = 0; i < base; i++) {
+			long (*const up[3])(const char *, size_t, char *, size_t) = {
+				xcase_title_first, xcase_upper, xcase_title_words};
+			for (int u = 0; u < 3; u++) {
+				long m = up[u](fs.f[i], (size_t)fs.len[i], fs.f[fs.n], sizeof(fs.f[0]));
+				if (m > 0) {
+					fs.len[fs.n] = m;
+					forms_keep(&fs);
+				}
+			}
 		}
 	}
-	for (int i = 0; i < nf; i++) {
-		int dup = 0;
-		for (int j = 0; j < i; j++)
-			if (lens[j] == lens[i] && memcmp(forms[j], forms[i], (size_t)lens[i]) == 0)
-				dup = 1;
-		if (dup)
-			continue;
-		if ((rc = add_one(L, forms[i], (size_t)lens[i], cat, payload)) < 0)
+	for (int i = 0; i < fs.n; i++)
+		if ((rc = add_one(L, fs.f[i], (size_t)fs.len[i], cat, payload)) < 0)
 			return rc;
-	}
 	return 0;
 }
 

@@ -849,6 +849,27 @@ static void test_org_credit(void **state)
 	json_decref(o);
 }
 
+/* Cue words match in both tone-mark styles, capitalised too: "Uỷ ban" is
+ * the head "ủy ban" written the other way, not a man named Ủy; and the
+ * spelled-out "Ủy ban nhân dân" is one head, as UBND is, so an official
+ * named after it is no place. */
+static void test_org_head_styles(void **state)
+{
+	(void)state;
+	json_t *o = run("Hội nghị triển khai nhiệm vụ năm mới\n\n"
+			"Phát biểu khai mạc, Phó Chủ tịch Uỷ ban nhân dân tỉnh Quảng Ninh cho biết kết quả tốt. "
+			"Ông Trương Văn Bình, chủ nhiệm Uỷ ban kiểm tra, cũng phát biểu. "
+			"Dự hội nghị có ông Nguyễn Văn Nam, Chủ tịch Ủy ban nhân dân tỉnh Lê Văn Hưng và các đại biểu.");
+	json_t *per = ents(o, "persons");
+	assert_false(list_has(per, "Ủy"));
+	assert_false(list_has(per, "Uỷ"));
+	assert_true(list_has(per, "Trương Văn Bình"));
+	assert_true(list_has(per, "Lê Văn Hưng"));
+	assert_false(list_has(ents(o, "locations"), "Lê Văn Hưng"));
+	assert_true(list_has(ents(o, "locations"), "Quảng Ninh"));
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -959,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_visual_credits),
 		cmocka_unit_test(test_places_named_after_people),
 		cmocka_unit_test(test_org_credit),
+		cmocka_unit_test(test_org_head_styles),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
