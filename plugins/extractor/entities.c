@@ -283,7 +283,7 @@ static size_t in_credit(const struct xctx *x, size_t b, size_t *quiet)
 	((1u << XC_ORG) | (1u << XC_LOC) | (1u << XC_ORG_HEAD) | (1u << XC_STREET_CUE) |                \
 	 (1u << XC_LOC_PREP) | (1u << XC_LOC_CUE) | (1u << XC_PERSON_CUE) | (1u << XC_TITLE))
 
-int x_entities(struct xctx *x)
+static int find_entities(struct xctx *x)
 {
 	size_t n = x->toks.len;
 	size_t cue_until = (size_t)-1; /* token right after a person cue/title */
@@ -497,5 +497,66 @@ int x_entities(struct xctx *x)
 		}
 		i++;
 	}
+	return 0;
+}
+
+/* A person named once in full and then by one word ("Phó Thủ tướng Vũ Đức
+ * Đam … ông Đam") is one person: the short name's mentions are counted
+ * under the full name and the short one leaves the list.  The word is the
+ * full name's last (the given name in Vietnamese, the surname in English
+ * usage alike).  When several full names end with it, the one named last
+ * before the short name's first mention takes it (else the first one).
+ * Runs after every mention(): it compacts x->mentions and x->persons,
+ * which x->seen's indices then no longer follow. */
+static void merge_short_names(struct xctx *x)
+{
+	struct xmention *ms = x->mentions.p;
+	size_t nm = x->mentions.len, kept = 0;
+
+	for (size_t i = 0; i < nm; i++) {
+		struct xmention *m = &ms[i];
+		const char *name = x->strs.p + m->name_off;
+		long into = -1;
+		if (m->type == T_PER && !memchr(name, ' ', m->name_len)) {
+			for (size_t j = 0; j < nm; j++) {
+				const struct xmention *f = &ms[j];
+				const char *fn = x->strs.p + f->name_off;
+				if (f->type != T_PER || f->name_len <= m->name_len + 1 ||
+				    fn[f->name_len - m->name_len - 1] != ' ' ||
+				    memcmp(fn + f->name_len - m->name_len, name, m->name_len) != 0)
+					continue;
+				if (into < 0 || (f->first_offset < m->first_offset &&
+						 (ms[into].first_offset > m->first_offset ||
+						  f->first_offset > ms[into].first_offset)))
+					into = (long)j;
+			}
+		}
+		if (into >= 0) {
+			ms[into].count += m->count;
+			continue;
+		}
+		ms[kept++] = *m;
+	}
+	if (kept == nm)
+		return;
+	x->mentions.len = kept;
+	/* the person list in its order, without the merged names */
+	struct xstr *ps = x->persons.p;
+	size_t np = 0;
+	for (size_t i = 0; i < x->persons.len; i++) {
+		int still = 0;
+		for (size_t k = 0; k < kept && !still; k++)
+			still = ms[k].type == T_PER && ms[k].name_off == ps[i].off;
+		if (still)
+			ps[np++] = ps[i];
+	}
+	x->persons.len = np;
+}
+
+int x_entities(struct xctx *x)
+{
+	if (find_entities(x) < 0)
+		return -1;
+	merge_short_names(x);
 	return 0;
 }

@@ -133,6 +133,7 @@ static size_t run_end(const struct xtok *tk, size_t n, size_t i)
 /* Precision/recall counts against one silver standard. */
 struct score {
 	long ptp, pfn, ltp, lfn, pp_ok, pp_all, lp_ok, lp_all;
+	long p_one, l_one; /* one-word predictions, which precision leaves out */
 };
 
 static void score_article(struct score *sc, const struct silver *sv, json_t *per, json_t *loc, long art,
@@ -152,8 +153,10 @@ static void score_article(struct score *sc, const struct silver *sv, json_t *per
 	/* precision over multi-syllable predictions */
 	for (size_t k = 0; k < json_array_size(per); k++) {
 		const char *s = json_string_value(json_array_get(per, k));
-		if (!strchr(s, ' '))
+		if (!strchr(s, ' ')) {
+			sc->p_one++;
 			continue;
+		}
 		sc->pp_all++;
 		if (strmap_find(&sv->names, s, strlen(s)) >= 0 && strmap_find(&sv->locations, s, strlen(s)) < 0)
 			sc->pp_ok++;
@@ -162,8 +165,10 @@ static void score_article(struct score *sc, const struct silver *sv, json_t *per
 	}
 	for (size_t k = 0; k < json_array_size(loc); k++) {
 		const char *s = json_string_value(json_array_get(loc, k));
-		if (!strchr(s, ' '))
+		if (!strchr(s, ' ')) {
+			sc->l_one++;
 			continue;
+		}
 		sc->lp_all++;
 		if (strmap_find(&sv->names, s, strlen(s)) >= 0 && strmap_find(&sv->persons, s, strlen(s)) < 0)
 			sc->lp_ok++;
@@ -523,6 +528,8 @@ int main(int argc, char **argv)
 	       "      except credits (Anh: X) and a name alone on its line (a byline)\n");
 	print_score("v1", &s1);
 	print_score("v2", &s2);
+	printf("one-word predictions (no silver judges them): persons %ld of %ld, locations %ld of %ld\n",
+	       s2.p_one, s2.p_one + s2.pp_all, s2.l_one, s2.l_one + s2.lp_all);
 	xpack_free(&pack);
 	harness_free(h);
 	xvec_free(&toks);

@@ -870,6 +870,30 @@ static void test_org_head_styles(void **state)
 	json_decref(o);
 }
 
+/* A person named in full and then by the last word of the name is one
+ * person: the short mentions count under the full name.  With two full
+ * names ending alike, the one named last before takes them; a short name
+ * with no full name stays. */
+static void test_short_name_merged(void **state)
+{
+	(void)state;
+	json_t *o = run("Lãnh đạo thành phố thăm các công trình trọng điểm\n\n"
+			"Phó Thủ tướng Vũ Đức Đam dự lễ khởi công. Ông Đam cho biết công trình rất quan trọng. "
+			"Anh Nguyễn Văn Hùng và ông Trần Hùng cũng đến dự. Ông Hùng phát biểu. "
+			"Ông Tuấn vắng mặt vì bận công tác.");
+	json_t *per = ents(o, "persons");
+	json_t *em = json_object_get(o, "entity_mentions");
+	assert_true(list_has(per, "Vũ Đức Đam"));
+	assert_false(list_has(per, "Đam"));
+	assert_false(list_has(per, "Hùng"));
+	assert_true(list_has(per, "Tuấn"));
+	assert_null(json_object_get(em, "Đam"));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Vũ Đức Đam"), "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Trần Hùng"), "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Nguyễn Văn Hùng"), "count")), 1);
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -981,6 +1005,7 @@ int main(void)
 		cmocka_unit_test(test_places_named_after_people),
 		cmocka_unit_test(test_org_credit),
 		cmocka_unit_test(test_org_head_styles),
+		cmocka_unit_test(test_short_name_merged),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
