@@ -290,6 +290,7 @@ static int find_entities(struct xctx *x)
 	size_t loc_cue_until = (size_t)-1;
 	size_t org_until = (size_t)-1;
 	size_t pcue_until = (size_t)-1; /* right after ông, bà, đồng chí */
+	size_t unit_until = (size_t)-1; /* right after Trưởng phòng, Giám đốc */
 	size_t quiet = 0; /* token starts below it lie in no credit (i only grows) */
 	const uint32_t *tcats = x->tokcats.p;
 	const struct xtok *toks = x->toks.p;
@@ -452,9 +453,10 @@ static int find_entities(struct xctx *x)
 			i = e;
 			continue;
 		}
-		if (has(x, i, XC_TITLE, &e)) {
+		if (xctx_match_at_tok(x, i, XC_TITLE, &pl, &e) >= 0) {
 			cue_until = e;
 			loc_cue_until = e; /* "Bí thư Huyện ủy Đakrông" */
+			unit_until = pl == XTT_UNIT ? e : (size_t)-1;
 			i = e;
 			continue;
 		}
@@ -481,6 +483,17 @@ static int find_entities(struct xctx *x)
 			if (r >= 2 && xctx_match_at_tok(x, i, XC_NAME_BREAK, &pl, &e) >= 0 && e < i + r &&
 			    (!has(x, i, XC_SURNAME, NULL) || has(x, e, XC_SURNAME, NULL))) {
 				i = e;
+				continue;
+			}
+			/* after the head of a unit, one capitalised word going on in
+			 * lower case names the unit ("Trưởng phòng Tham mưu", "Giám
+			 * đốc Chi nhánh"): in the corpus, nearly always; a person
+			 * there is written in full */
+			if (cued && r == 1 && unit_until == i && i + 1 < n &&
+			    (toks[i + 1].flags & (XT_ALPHA | XT_CAP | XT_UPPER | XT_DIGIT)) == XT_ALPHA &&
+			    (toks[i + 1].flags & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) ==
+				    XT_SPACE_BEFORE) {
+				i++;
 				continue;
 			}
 			if (r >= 2 && r <= 5 && has(x, i, XC_SURNAME, NULL)) {

@@ -178,6 +178,9 @@ enum xcat {
 };
 
 enum { XNB_OPENER = 1 };
+/* XC_TITLE payload: the head of a unit (pack `unit_titles`), whose next
+ * capitalised word may open the unit's name ("Trưởng phòng Tham mưu") */
+enum { XTT_UNIT = 1 };
 
 struct xtag {
 	uint8_t cat;

@@ -271,6 +271,7 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 		if (add_list(&L, ent, "location_cues", XC_LOC_CUE, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, ent, "person_cues", XC_PERSON_CUE, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, ent, "titles", XC_TITLE, 0, V_TONE | V_CAPS) < 0 ||
+		    add_list_p(&L, ent, "unit_titles", XC_TITLE, 0, V_TONE | V_CAPS, XTT_UNIT) < 0 ||
 		    add_list(&L, ent, "surnames", XC_SURNAME, 0, V_TONE) < 0 ||
 		    add_list(&L, ent, "org_heads", XC_ORG_HEAD, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, ent, "organizations", XC_ORG, 1, V_TONE) < 0 ||

@@ -894,6 +894,24 @@ static void test_short_name_merged(void **state)
 	json_decref(o);
 }
 
+/* After the head of a unit (pack `unit_titles`), one capitalised word that
+ * goes on in lower case opens the unit's name, not a person's; a rank
+ * (`titles`) before a given name still names a person. */
+static void test_unit_title_no_person(void **state)
+{
+	(void)state;
+	json_t *o = run("Công an tỉnh triển khai kế hoạch bảo vệ Tết\n\n"
+			"Hội nghị do Trưởng phòng Tham mưu chủ trì, Giám đốc Chi nhánh ngân hàng tham dự. "
+			"Phó trưởng phòng Xuất nhập khẩu công ty cũng có mặt. Thượng tá Khải cho biết lực lượng "
+			"đã sẵn sàng.");
+	json_t *per = ents(o, "persons");
+	assert_false(list_has(per, "Tham"));
+	assert_false(list_has(per, "Chi"));
+	assert_false(list_has(per, "Xuất"));
+	assert_true(list_has(per, "Khải"));
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -1006,6 +1024,7 @@ int main(void)
 		cmocka_unit_test(test_org_credit),
 		cmocka_unit_test(test_org_head_styles),
 		cmocka_unit_test(test_short_name_merged),
+		cmocka_unit_test(test_unit_title_no_person),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
