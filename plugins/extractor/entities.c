@@ -469,6 +469,22 @@ static int find_entities(struct xctx *x)
 				for (size_t g = tok(x, i - 1)->end; g < t->start; g++)
 					if (x->text[g] != ':' && x->text[g] != ' ')
 						cued = 0; /* a cue never reaches past a full stop */
+			/* a letter glued to an abbreviation ("T.Ư Võ Văn Thưởng":
+			 * T . Ư) is its tail: the name, if any, starts after it */
+			if (i > 0 && t->start == tok(x, i - 1)->end + 1 && x->text[t->start - 1] == '.' &&
+			    (tok(x, i - 1)->flags & XT_ALPHA) && (tok(x, i - 1)->flags & (XT_UPPER | XT_CAP)) &&
+			    t->end - t->start <= 2) {
+				i++;
+				continue;
+			}
+			/* a capitalised word opening a sentence before a surname-led
+			 * name is no part of it ("Gồm Phan Tiến Sỹ, …"): openers the
+			 * pack does not list */
+			if ((t->flags & XT_SENT) && r >= 3 && r <= 6 && !has(x, i, XC_SURNAME, NULL) &&
+			    has(x, i + 1, XC_SURNAME, NULL)) {
+				i++;
+				continue;
+			}
 			/* a sentence opener after a name starts the next sentence
 			 * ("Nguyễn Văn A Tuy nhiên …" when a full stop went missing) */
 			for (size_t k = 1; k < r; k++)

@@ -912,6 +912,22 @@ static void test_unit_title_no_person(void **state)
 	json_decref(o);
 }
 
+/* A capitalised word the pack does not list, opening a sentence before a
+ * surname-led name, is no part of it; a letter glued to an abbreviation
+ * ("T.Ư") is no part of the name after it. */
+static void test_name_after_opener_or_abbrev(void **state)
+{
+	(void)state;
+	json_t *o = run("Khởi tố nhiều cán bộ quản lý rừng\n\n"
+			"Cơ quan điều tra đã khởi tố ba bị can. Gồm Phan Tiến Sỹ, nguyên Trưởng ban quản lý rừng. "
+			"Trưởng Ban Tuyên giáo T.Ư Võ Văn Thưởng dự lễ.");
+	json_t *per = ents(o, "persons");
+	assert_true(list_has(per, "Phan Tiến Sỹ"));
+	assert_false(list_has(per, "Gồm Phan Tiến Sỹ"));
+	assert_true(list_has(per, "Võ Văn Thưởng"));
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -1025,6 +1041,7 @@ int main(void)
 		cmocka_unit_test(test_org_head_styles),
 		cmocka_unit_test(test_short_name_merged),
 		cmocka_unit_test(test_unit_title_no_person),
+		cmocka_unit_test(test_name_after_opener_or_abbrev),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
