@@ -928,6 +928,29 @@ static void test_name_after_opener_or_abbrev(void **state)
 	json_decref(o);
 }
 
+/* A one-syllable place that opens a common word with the lower-case
+ * syllable after it ("báo Pháp luật", "cửa khẩu Quốc tế") is no place, and
+ * one glued to another capitalised word inside an organisation's name
+ * ("Bệnh viện Việt Đức") is part of that name; France and Germany named as
+ * such stay places. */
+static void test_place_inside_word(void **state)
+{
+	(void)state;
+	json_t *o = run("Nhiều bệnh nhân được chuyển lên tuyến trên\n\n"
+			"Theo báo Pháp luật, bệnh nhân được chuyển đến Bệnh viện Việt Đức để điều trị. "
+			"Lực lượng biên phòng cửa khẩu Quốc tế phối hợp kiểm tra. Các bác sĩ từng tu nghiệp "
+			"tại Pháp và Đức nhiều năm.");
+	json_t *loc = ents(o, "locations");
+	assert_false(list_has(loc, "Quốc"));
+	assert_true(list_has(loc, "Pháp"));
+	assert_true(list_has(loc, "Đức"));
+	json_t *em = json_object_get(o, "entity_mentions");
+	/* only the mentions as countries count */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Pháp"), "count")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Đức"), "count")), 1);
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -1042,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(test_short_name_merged),
 		cmocka_unit_test(test_unit_title_no_person),
 		cmocka_unit_test(test_name_after_opener_or_abbrev),
+		cmocka_unit_test(test_place_inside_word),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
