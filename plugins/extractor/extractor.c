@@ -86,6 +86,7 @@ void xctx_free(struct xctx *x)
 	xvec_free(&x->term_slots);
 	xvec_free(&x->tf_used);
 	xvec_free(&x->cands);
+	xvec_free(&x->kw_next);
 	free(x->tf);
 }
 

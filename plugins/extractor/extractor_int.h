@@ -241,6 +241,11 @@ struct xpack {
 	struct xbuf names_arena;        /* NUL-terminated canonical forms */
 	int title_max_words;
 	int byline_max_words;
+	/* the pack's `keywords` settings, read by keywords.c on first use
+	 * (kw_loaded); see x_keywords */
+	int kw_loaded;
+	double kw_pair_won;      /* keywords.pair_won */
+	double kw_unigram_pair;  /* keywords.unigram_in_pair */
 };
 struct xpat {
 	uint32_t first_tag, ntags;
@@ -439,6 +444,8 @@ struct xctx {
 	size_t tf_cap;
 	struct xvec tf_used;  /* uint32: canonical ids counted in tf */
 	struct xvec cands;    /* keyword candidates (keywords.c's struct cand; reused) */
+	struct xvec kw_next;  /* uint32 per token: the token index of the same bigram's
+			       * next occurrence (keywords.c; reused) */
 	int header_end;       /* index of the lede line (first long paragraph) */
 };
 /* The matches starting at one byte: their categories (bit c: some match

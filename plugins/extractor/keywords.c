@@ -15,18 +15,31 @@
 
 #include "extractor_int.h"
 
-/* A bigram counted in x->terms: its slot, and what scoring needs of its
- * syllables (their DF table ids and the smaller of their DFs), taken while
- * counting so that scoring reads no syllable-cache entry; and the cache
- * indices of its syllables (entries the counting just read, still in
- * cache when the chosen terms' strings are copied). */
+/* A bigram counted in x->terms (whose value is the bigram's index in
+ * x->term_slots): its slot, and what scoring needs of its syllables (their
+ * DF table ids and the smaller of their DFs), taken while counting so that
+ * scoring reads no syllable-cache entry; the cache indices of its
+ * syllables (entries the counting just read, still in cache when the
+ * chosen terms' strings are copied); its count; the token index of its
+ * second syllable at its first and last occurrence (the others are
+ * chained through struct tocc.next); and its DF once looked up. */
 struct tslot {
 	uint32_t slot, da, db, mindf, ia, ib;
+	uint32_t tf, first, last, df;
 };
-/* A canonical id counted in x->tf, its DF and the cache index of one
- * variant. */
+#define DF_UNKNOWN UINT32_MAX
+/* Per token (x->kw_next): the token index of the next occurrence of the
+ * bigram ending here, and the x->term_slots index of the bigram ending
+ * here (NO_TERM: none).  What the choice needs to see each occurrence of a
+ * candidate bigram with its neighbours (see x_keywords). */
+struct tocc {
+	uint32_t next, term;
+};
+#define NO_TERM UINT32_MAX
+/* A canonical id counted in x->tf, its DF, the cache index of one
+ * variant and the token index of its first occurrence. */
 struct tused {
-	uint32_t cid, df, ia;
+	uint32_t cid, df, ia, first;
 };
 
 /* A keyword candidate: its score and its term, ref = an index in
@@ -163,6 +176,52 @@ static int roman(const char *s, size_t n)
 	return 1;
 }
 
+/* Is token i (flags fl) glued to the token before it by exactly the one
+ * byte c? */
+static inline int glued(const char *text, const struct xtok *toks, size_t i, char c)
+{
+	return i > 0 && (toks[i].flags & XT_PUNCT_BEFORE) && toks[i - 1].end + 1 == toks[i].start &&
+	       text[toks[i].start - 1] == c;
+}
+
+/* Token i is a piece of a document code ('01-CT/TU', '46/2016/NĐ-CP'):
+ * glued to a '/', or glued by '-' to a number or to a token glued to a
+ * '/' before it.  Not 'Covid-19', 'F-16': a number after the '-' makes no
+ * code of the letters before it.  Nothing of any one language: '/' joins
+ * the parts of codes, not words, in news text. */
+static int code_piece(const char *text, const struct xtok *toks, size_t ntok, size_t i)
+{
+	if (glued(text, toks, i, '/') || (i + 1 < ntok && glued(text, toks, i + 1, '/')))
+		return 1;
+	return glued(text, toks, i, '-') && ((toks[i - 1].flags & XT_DIGIT) || glued(text, toks, i - 1, '/'));
+}
+
+/* The syllable of token i when it can be a term (or half of a bigram),
+ * else NULL: no stop words, numbers, single letters, unknown short codes
+ * (CT, TU), roman numerals or pieces of document codes.  Always inlined:
+ * the counting loop runs it on every token. */
+static inline __attribute__((always_inline)) const struct xsyl *
+term_syl(const char *text, const struct xtok *toks, size_t ntok, const uint32_t *tsyl, const struct xsyl *cs_syl,
+	 size_t i)
+{
+	const struct xtok *t = &toks[i];
+	uint32_t fl = t->flags, len = t->end - t->start;
+	const struct xsyl *sy;
+
+	if ((fl & (XT_ALPHA | XT_DIGIT)) != XT_ALPHA || len < 2)
+		return NULL;
+	sy = &cs_syl[tsyl[i]];
+	if ((sy->flags & (XS_STOP | XS_NUM)) ||
+	    ((fl & XT_UPPER) && len <= 4 && (sy->df == 0 || roman(text + t->start, len))))
+		return NULL;
+	/* the flags say at once whether punctuation touches either side:
+	 * only then are the bytes read */
+	if (((fl & XT_PUNCT_BEFORE) || (i + 1 < ntok && (toks[i + 1].flags & XT_PUNCT_BEFORE))) &&
+	    code_piece(text, toks, ntok, i))
+		return NULL;
+	return sy;
+}
+
 int x_token_syls(struct xctx *x, struct xpack *p)
 {
 	size_t n = x->toks.len;
@@ -270,6 +329,8 @@ static inline __attribute__((always_inline)) void count_terms(struct xctx *x, co
 	 * the compiler reload every field of x and t on each token */
 	const struct xtok *toks = x->toks.p;
 	const uint32_t *tsyl = x->tsyl.p;
+	const char *text = x->text;
+	struct tocc *restrict occ = x->kw_next.p;
 	uint32_t *restrict tf = x->tf;
 	struct tused *restrict used = x->tf_used.p;
 	struct tslot *restrict slots = x->term_slots.p;
@@ -283,17 +344,10 @@ static inline __attribute__((always_inline)) void count_terms(struct xctx *x, co
 	 * starts and ends no bigram. */
 	const struct xsyl *prev = NULL;
 	for (size_t i = 0; i < ntok; i++) {
-		const struct xtok *t = &toks[i];
-		uint32_t fl = t->flags, len = t->end - t->start, idx;
-		const struct xsyl *sy;
-		if ((fl & (XT_ALPHA | XT_DIGIT)) != XT_ALPHA || len < 2) {
-			prev = NULL;
-			continue;
-		}
-		sy = &cs_syl[tsyl[i]];
-		if ((sy->flags & (XS_STOP | XS_NUM)) ||
-		    ((fl & XT_UPPER) && len <= 4 && (sy->df == 0 || roman(x->text + t->start, len)))) {
-			/* stop words, numbers, unknown short codes (CT, TU) and roman numerals */
+		uint32_t fl = toks[i].flags, idx;
+		const struct xsyl *sy = term_syl(text, toks, ntok, tsyl, cs_syl, i);
+		occ[i].term = NO_TERM;
+		if (!sy) {
 			prev = NULL;
 			continue;
 		}
@@ -303,6 +357,7 @@ static inline __attribute__((always_inline)) void count_terms(struct xctx *x, co
 		if (tf[idx]++ == 0) {
 			used[nused].cid = idx;
 			used[nused].df = sy->df;
+			used[nused].first = (uint32_t)i;
 			used[nused++].ia = tsyl[i];
 		}
 		int in = !need_dict || sy->dict_id != UINT32_MAX;
@@ -317,7 +372,12 @@ static inline __attribute__((always_inline)) void count_terms(struct xctx *x, co
 				slots[nslots].db = sy->dict_id;
 				slots[nslots].mindf = prev->df < sy->df ? prev->df : sy->df;
 				slots[nslots].ia = (uint32_t)(prev - cs_syl);
-				slots[nslots++].ib = tsyl[i];
+				slots[nslots].ib = tsyl[i];
+				slots[nslots].tf = 1;
+				slots[nslots].first = slots[nslots].last = (uint32_t)i;
+				slots[nslots].df = DF_UNKNOWN;
+				occ[i].term = (uint32_t)nslots;
+				vals[s] = (uint32_t)nslots++;
 				/* its DF is looked up after counting, in a table far
 				 * larger than the cache: fetch it now, while the rest
 				 * of the counting runs (prefetching just before the
@@ -325,14 +385,168 @@ static inline __attribute__((always_inline)) void count_terms(struct xctx *x, co
 				if (bg)
 					__builtin_prefetch(&bg[xpack_bigram_home(nd, bg_mask, prev->dict_id, sy->dict_id)]);
 				keys[s] = key;
-				vals[s] = 0;
+			} else {
+				struct tslot *ts = &slots[vals[s]];
+				ts->tf++;
+				occ[ts->last].next = (uint32_t)i;
+				ts->last = (uint32_t)i;
+				occ[i].term = vals[s];
 			}
-			vals[s]++;
 		}
 		prev = in ? sy : NULL;
 	}
 	x->tf_used.len = nused;
 	x->term_slots.len = x->terms.n = nslots;
+}
+
+/* DF of bigram u, looked up once. */
+static uint32_t slot_df(const struct xpack *p, struct tslot *ts)
+{
+	if (ts->df == DF_UNKNOWN)
+		ts->df = xpack_bigram_df(p, ts->da, ts->db);
+	return ts->df;
+}
+
+/* Is bigram v more cohesive than bigram u: DF(v)/minDF(v) > DF(u)/minDF(u)? */
+static int more_cohesive(const struct xpack *p, struct tslot *tsl, uint32_t v, uint32_t u)
+{
+	uint64_t dv = slot_df(p, &tsl[v]), du = slot_df(p, &tsl[u]);
+	return dv * tsl[u].mindf > du * tsl[v].mindf;
+}
+
+/* Does a multi-word entry of the pack's lexicon (any pattern of its
+ * automaton: a place, an organisation, a title, a cue) end at token a,
+ * having started before it, or start at token b = a + 1 and go on past
+ * it?  Then the pair a b straddles the entry's edge ('tỉnh kon' of 'tỉnh
+ * Kon Tum', 'tịch hđnd' of 'Chủ tịch HĐND'). */
+static int crosses_entry(const struct xctx *x, size_t a, size_t b)
+{
+	const uint32_t *tm = x->tokmatch.p;
+	const struct ac_match *m = x->matches.p;
+	const struct xtok *t = x->toks.p;
+	size_t nm = x->matches.len;
+
+	if (x->tokmatch.len != x->toks.len)
+		return 0; /* no scan of this text (no pack matched) */
+	if (tm[b] && m[tm[b] - 1].end > t[b].end) /* longest first */
+		return 1;
+	for (size_t j = a > 4 ? a - 4 : 0; j < a; j++)
+		for (size_t k = tm[j] ? tm[j] - 1 : nm; k < nm && m[k].start == t[j].start; k++)
+			if (m[k].end == t[a].end)
+				return 1;
+	return 0;
+}
+
+/* A capitalised word (not all capitals: a heading in capitals is no name). */
+#define NAME_WORD(f) (((f) & (XT_CAP | XT_UPPER)) == XT_CAP)
+#define SPACE_ONLY(f) (((f) & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) == XT_SPACE_BEFORE)
+
+/* Are tokens a, b = a + 1 two capitalised words inside a run of three or
+ * more ('Nguyễn Văn Cường', 'Thổ Nhĩ Kỳ')?  Then the pair is a piece of a
+ * name (the entities' business), no tag.  A sentence's first word is
+ * capitalised anyway and does not lengthen a run ('Tại Hà Nội'). */
+static int name_piece(const struct xtok *t, size_t ntok, size_t a, size_t b)
+{
+	if (!NAME_WORD(t[a].flags) || !NAME_WORD(t[b].flags))
+		return 0;
+	if (a > 0 && NAME_WORD(t[a - 1].flags) && !(t[a - 1].flags & XT_SENT) && SPACE_ONLY(t[a].flags))
+		return 1;
+	return b + 1 < ntok && NAME_WORD(t[b + 1].flags) && SPACE_ONLY(t[b + 1].flags);
+}
+
+/* Does the bigram ending at token i (term index v, the rival of a
+ * candidate) claim its syllables there: it straddles no lexicon entry's
+ * edge and is not beaten itself by its own rival on the far side (term
+ * index far, NO_TERM: none)?  'khiển xe' in 'điều khiển xe máy' beats 'xe
+ * máy' on the figures, but 'điều khiển' beats it first. */
+static int rival_holds(const struct xctx *x, struct tslot *tsl, size_t i, uint32_t v, uint32_t far)
+{
+	if (crosses_entry(x, i - 1, i))
+		return 0;
+	return far == NO_TERM || !more_cohesive(x->pack, tsl, far, v);
+}
+
+/* Does bigram u stand as a word at a share >= want of its occurrences?
+ * At an occurrence it does when it does not straddle the edge of a
+ * lexicon entry nor sit inside a longer name, and (with a DF table) no
+ * bigram sharing its first syllable on the left, nor its second on the
+ * right, is more cohesive and holds (rival_holds).  A pair that crosses a
+ * word boundary ('ương đảng' in 'Trung ương Đảng', 'định khởi' in 'quyết
+ * định khởi tố') loses to the word on either side; the word wins.  At
+ * most the first WALK_MAX occurrences are looked at (a fair sample), and
+ * the walk stops as soon as the answer is known; the cheap tests go
+ * first.  All for the cost: this runs for every bigram the choice pops. */
+#define WALK_MAX 12
+static int stands(const struct xctx *x, struct tslot *tsl, uint32_t u, double want)
+{
+	const struct tocc *occ = x->kw_next.p;
+	const struct xtok *t = x->toks.p;
+	size_t ntok = x->toks.len, n = tsl[u].tf < WALK_MAX ? tsl[u].tf : WALK_MAX;
+	size_t need = (size_t)ceil(want * (double)n - 1e-9), won = 0, lost = 0;
+	uint32_t i = tsl[u].first;
+	const int dict = x->pack->df_docs != 0;
+
+	for (size_t k = 0; k < n; k++, i = occ[i].next) {
+		uint32_t l = occ[i - 1].term; /* i >= 1: a bigram ends at i */
+		uint32_t r = i + 1 < ntok ? occ[i + 1].term : NO_TERM;
+		int lose = name_piece(t, ntok, i - 1, i);
+		if (!lose && dict && l != NO_TERM && more_cohesive(x->pack, tsl, l, u) &&
+		    rival_holds(x, tsl, i - 1, l, i >= 2 ? occ[i - 2].term : NO_TERM))
+			lose = 1;
+		if (!lose && dict && r != NO_TERM && more_cohesive(x->pack, tsl, r, u) &&
+		    rival_holds(x, tsl, i + 1, r, i + 2 < ntok ? occ[i + 2].term : NO_TERM))
+			lose = 1;
+		if (!lose)
+			lose = crosses_entry(x, i - 1, i);
+		if (lose) {
+			if (++lost > n - need)
+				return 0;
+		} else if (++won >= need) {
+			return 1;
+		}
+	}
+	return won >= need;
+}
+
+/* Is the unigram of tu (count tf) as good as always one half of one
+ * cohesive bigram ('ốc' of 'địa ốc')?  Then that bigram, not the half,
+ * is the keyword.  Only the bigrams at its first occurrence are asked:
+ * one that holds a share >= want of its occurrences is there unless the
+ * first occurrence is among the few others. */
+static int half_of_pair(const struct xctx *x, struct tslot *tsl, const struct tused *tu, uint32_t tf, double want)
+{
+	const struct tocc *occ = x->kw_next.p;
+	size_t ntok = x->toks.len;
+	uint32_t f = tu->first, cand[2];
+
+	cand[0] = occ[f].term;
+	cand[1] = f + 1 < ntok ? occ[f + 1].term : NO_TERM;
+	for (int c = 0; c < 2; c++) {
+		struct tslot *ts;
+		if (cand[c] == NO_TERM)
+			continue;
+		ts = &tsl[cand[c]];
+		if ((double)ts->tf >= want * (double)tf && ts->mindf &&
+		    (double)slot_df(x->pack, ts) >= 0.12 * (double)ts->mindf)
+			return 1;
+	}
+	return 0;
+}
+
+/* The pack's keyword settings (its YAML's `keywords` section), read once. */
+static void kw_settings(const struct xctx *x, struct xpack *p)
+{
+	const struct newsd_config *c = p->cfg && x->h ? x->h->cfg_child(p->cfg, "keywords") : NULL;
+	double v;
+
+	/* defaults: the rules off */
+	p->kw_pair_won = 0;
+	p->kw_unigram_pair = 2;
+	if (c && (v = x->h->cfg_float(c, "pair_won")) > 0 && v <= 1)
+		p->kw_pair_won = v;
+	if (c && (v = x->h->cfg_float(c, "unigram_in_pair")) > 0 && v <= 1)
+		p->kw_unigram_pair = v;
+	p->kw_loaded = 1;
 }
 
 static void count_terms_dict(struct xctx *x, const struct xsyl *cs_syl)
@@ -356,7 +570,10 @@ int x_keywords(struct xctx *x, size_t k)
 
 	if (k == 0)
 		return 0;
+	if (!p->kw_loaded)
+		kw_settings(x, p);
 	cv->esz = sizeof(struct cand);
+	x->kw_next.esz = sizeof(struct tocc);
 	cv->len = 0;
 	/* Unigrams are counted in an array by canonical id, bigrams in a hash
 	 * table sized to the article; both are cleared through the lists of
@@ -365,7 +582,7 @@ int x_keywords(struct xctx *x, size_t k)
 	 * so both are sized once here and the loop below never checks. */
 	counts_clear(x);
 	if (tf_reserve(x, p->canon_ids.ents.len) < 0 || xvec_reserve(&x->tf_used, ntok) < 0 ||
-	    xvec_reserve(&x->term_slots, ntok) < 0)
+	    xvec_reserve(&x->term_slots, ntok) < 0 || xvec_reserve(&x->kw_next, ntok) < 0)
 		goto out;
 	{
 		size_t want = 64;
@@ -412,44 +629,23 @@ int x_keywords(struct xctx *x, size_t k)
 	/* Bigram DFs are lookups in a table larger than the cache.  A bigram
 	 * whose best possible score (its DF at the cohesion minimum, 12 % of
 	 * the rarer syllable's) is below the floor cannot make the cut, so its
-	 * DF is not looked up (its line was prefetched while counting).  First
-	 * pass: which bigrams need their DF.  The others leave term_slots, whose order matters to
-	 * nobody before the pool refers to it, and their keys are cleared
-	 * here: counting is over, nothing probes the table before
-	 * counts_clear(), which then clears only the survivors. */
+	 * DF is not looked up here (its line was prefetched while counting;
+	 * the choice may still ask it, as a rival of a candidate).  Every
+	 * bigram stays in term_slots: the per-token records index it. */
 	const int prune = p->df_docs && p->ub_idf;
 	struct tslot *tsl = x->term_slots.p;
-	const uint32_t *tvals = x->terms.vals;
-	size_t live = 0;
 	for (size_t u = 0; u < x->term_slots.len; u++) {
-		const struct tslot *ts = &tsl[u];
-		if (prune && nh == m) {
-			uint32_t tf = tvals[ts->slot];
-			double ia = p->ub_idf[ts->da], ib = p->ub_idf[ts->db];
-			double ub = (tf < XTFW_N ? p->tfw_tab[tf] : 1.0 + log((double)tf)) * (ia > ib ? ia : ib);
-			if (ub < hs[0]) {
-				x->terms.keys[ts->slot] = 0;
-				continue;
-			}
-		}
-		if (live != u)
-			tsl[live] = *ts;
-		live++;
-	}
-	x->term_slots.len = x->terms.n = live;
-	for (size_t u = 0; u < live; u++) {
-		const struct tslot *ts = &tsl[u];
-		uint32_t tf = tvals[ts->slot], df = 0;
+		struct tslot *ts = &tsl[u];
+		uint32_t tf = ts->tf, df = 0;
 		double score;
 		if (prune && nh == m) {
-			/* the floor may have risen since the first pass */
 			double ia = p->ub_idf[ts->da], ib = p->ub_idf[ts->db];
 			double ub = (tf < XTFW_N ? p->tfw_tab[tf] : 1.0 + log((double)tf)) * (ia > ib ? ia : ib);
 			if (ub < hs[0])
 				continue;
 		}
 		if (p->df_docs)
-			df = xpack_bigram_df(p, ts->da, ts->db);
+			df = ts->df = xpack_bigram_df(p, ts->da, ts->db);
 		if (!score_term(p, 1, tf, df, ts->mindf, &score))
 			continue;
 		if (nh == m && score < hs[0])
@@ -493,6 +689,21 @@ int x_keywords(struct xctx *x, size_t k)
 				skip = 1;
 			if (ti.b != UINT32_MAX && cj->t.b == UINT32_MAX && (ti.a == cj->t.a || ti.b == cj->t.a))
 				skip = 1;
+		}
+		/* a bigram that loses most of its occurrences (to a stronger
+		 * neighbour pair, a lexicon entry's edge, a longer name) is no
+		 * word; with a DF table, a unigram that is as good as always
+		 * half of one cohesive pair is no keyword (see stands,
+		 * half_of_pair); a single letter is none either */
+		if (!skip && ti.b != UINT32_MAX)
+			skip = p->kw_pair_won > 0 && !stands(x, tsl, top.ref & ~CAND_BIGRAM, p->kw_pair_won);
+		else if (!skip && p->df_docs)
+			skip = half_of_pair(x, tsl, &used[top.ref], x->tf[ti.a], p->kw_unigram_pair);
+		if (!skip && ti.b == UINT32_MAX) {
+			const struct xsyl *s1 = &cs_syl[ti.ia];
+			unsigned char c0 = (unsigned char)xpack_syl_str(p, s1)[0];
+			size_t cl = c0 < 0x80 ? 1 : c0 < 0xE0 ? 2 : c0 < 0xF0 ? 3 : 4;
+			skip = s1->canon_len <= cl;
 		}
 		if (skip) {
 			RANKED(i).skipped = 1;

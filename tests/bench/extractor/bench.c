@@ -45,7 +45,32 @@
  *     byline: authors are no mentions).
  *     person/location recall = silver items found with that type;
  *     person/location precision = multi-syllable predictions that are a
- *     silver name and not a silver item of the other type.
+ *     silver name and not a silver item of the other type;
+ *   - keyword proxies (no hand labels; each a rule stated here and in the
+ *     output, syllables compared in the pack's canonical form, i.e. NFC,
+ *     lower case, the pack's tone placement):
+ *       summary hits: share of emitted keywords whose syllables all occur,
+ *         in order and as adjacent tokens, in the article's own summary
+ *         (the corpus's human-written lead).  The summary is part of the
+ *         text the extractor reads, so the level is inflated; only the
+ *         change means something.  A half-word ('uong dang' from 'Trung
+ *         uong Dang') still hits: the next figure is for that.
+ *       standalone bigrams: share of emitted bigrams seen, somewhere in
+ *         the corpus, at least 3 times as a chunk of exactly two
+ *         syllables: a run of letter tokens joined by single spaces,
+ *         closed on both sides by punctuation, a line break, a token with
+ *         a digit, the text's edge or one of the bench's own 30 function
+ *         words (FUNC below, not the pack's stop list).  A pair that only
+ *         ever occurs inside longer runs ('dinh khoi' in 'quyet dinh khoi
+ *         to') fails; so can a true word never written alone, so the
+ *         level is a floor.  Independent of the DF table and its
+ *         cohesion rule.
+ *       code fragments: share of keywords with a syllable whose
+ *         occurrences in the article touch '/' (or follow a digit and
+ *         '-') at least half the time: the 'ct', 'tu' of '01-CT/TU'.
+ *     EXTRACTOR_BENCH_VERBOSE=k prints the keywords of the first 20
+ *     articles (k60: the first 60) with their title, '+' on summary hits,
+ *     and at the end the bigrams that failed the standalone test most.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -66,6 +91,10 @@ static const char *const ADMIN[] = {"tỉnh", "huyện", "xã", "phường", "qu
 /* v2: words after which a name is a place or a street, never a person */
 static const char *const PLACE_WORDS[] = {"đường", "phố", "đại lộ", "Đại lộ", "hẻm", "ngõ", "số", "cầu",
 					  "đảo", "thôn", "ấp", "thị trấn", "Đường", "Phố", NULL};
+/* keyword proxy: function words that close a chunk (the bench's own) */
+static const char *const FUNC[] = {"và", "của", "các", "là", "có", "được", "trong", "cho", "với", "này",
+				   "những", "một", "để", "đã", "không", "đến", "tại", "về", "ra", "trên",
+				   "khi", "từ", "theo", "bị", "do", "sẽ", "đang", "cũng", "nhưng", "vào", NULL};
 /* v2: words whose colon opens a credit, not a clause */
 static const char *const CREDIT_WORDS[] = {"Ảnh", "ảnh", "Video", "Clip", "Nguồn", NULL};
 
@@ -186,6 +215,208 @@ static void print_score(const char *tag, const struct score *sc)
 }
 
 
+/* Keyword proxies (see the header comment). */
+struct kwstat {
+	long kw, uni, bi, hit, hit_uni, hit_bi, code;
+	struct strmap chunks;  /* "a b" -> times seen as a two-syllable chunk */
+	struct strmap emitted; /* emitted bigram -> times emitted */
+	struct strmap occ;     /* per article: syllable -> total | in code << 16 */
+	struct xbuf sum;       /* per article: the summary's syllables, see kw_summary */
+};
+
+/* The pack's canonical form of token t of s into out (NUL-terminated);
+ * its length, or 0 for a token without a letter or a long one.  A copy:
+ * the cache's arena moves when it grows. */
+static size_t kw_canon(struct xpack *p, const char *s, const struct xtok *t, char *out, size_t cap)
+{
+	const struct xsyl *sy;
+
+	if (!(t->flags & XT_ALPHA) || !(sy = xpack_syl(p, s + t->start, t->end - t->start)) ||
+	    sy->canon_len + 1 > cap)
+		return 0;
+	memcpy(out, xpack_syl_str(p, sy), sy->canon_len);
+	out[sy->canon_len] = '\0';
+	return sy->canon_len;
+}
+
+static int gap_has(const char *s, size_t a, size_t b, char c)
+{
+	return memchr(s + a, c, b - a) != NULL;
+}
+
+/* The summary as " syl syl | syl ", a '|' wherever two syllables are not
+ * adjacent (anything but spaces between them, or a token without a
+ * letter): a keyword hits when " kw " occurs in it. */
+static void kw_summary(struct kwstat *ks, struct xpack *p, const char *sum, struct xvec *toks, struct xvec *lines)
+{
+	size_t sl = strlen(sum), cap = sl * 3 + 16;
+	char *nfc = malloc(cap), c[256];
+	long m = nfc ? xtone_canon(NULL, sum, sl, nfc, cap, 0) : -1;
+
+	ks->sum.len = 0;
+	xbuf_add(&ks->sum, " ", 1);
+	if (m < 0)
+		goto out;
+	xtext_tokenize(nfc, (size_t)m, toks, lines);
+	for (size_t i = 0; i < toks->len; i++) {
+		const struct xtok *t = &XVEC_AT(toks, struct xtok, i);
+		size_t n = kw_canon(p, nfc, t, c, sizeof(c));
+		if (i > 0 && (t->flags & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) != XT_SPACE_BEFORE)
+			xbuf_add(&ks->sum, "| ", 2);
+		if (n && !(t->flags & XT_DIGIT)) {
+			xbuf_add(&ks->sum, c, n);
+			xbuf_add(&ks->sum, " ", 1);
+		} else {
+			xbuf_add(&ks->sum, "| ", 2);
+		}
+	}
+out:
+	xbuf_add(&ks->sum, "", 1);
+	free(nfc);
+}
+
+/* The article's two-syllable chunks (into ks->chunks) and each syllable's
+ * occurrences in code context (into ks->occ), from the tokens tk of the
+ * NFC text s. */
+static void kw_article(struct kwstat *ks, struct xpack *p, const char *s, const struct xtok *tk, size_t n)
+{
+	char prev[256], c[256];
+	size_t run = 0;
+
+	strmap_clear(&ks->occ);
+	for (size_t i = 0; i < n; i++) {
+		size_t cl = kw_canon(p, s, &tk[i], c, sizeof(c));
+		int word = cl && !(tk[i].flags & XT_DIGIT) && !in_list(FUNC, c, cl);
+		int joined = i > 0 && (tk[i].flags & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) ==
+					      XT_SPACE_BEFORE;
+		if (!word || !joined) {
+			if (run == 2) {
+				long e = strmap_put(&ks->chunks, prev, strlen(prev), 0, NULL);
+				if (e >= 0)
+					XVEC_AT(&ks->chunks.ents, struct strmap_ent, e).val++;
+			}
+			run = 0;
+		}
+		if (word) {
+			if (run == 0) {
+				memcpy(prev, c, cl + 1);
+			} else if (run == 1 && strlen(prev) + 1 + cl < sizeof(prev)) {
+				size_t pl = strlen(prev);
+				prev[pl] = ' ';
+				memcpy(prev + pl + 1, c, cl + 1);
+			}
+			run++;
+		}
+		if (cl && !(tk[i].flags & XT_DIGIT)) {
+			int code = (i > 0 && gap_has(s, tk[i - 1].end, tk[i].start, '/')) ||
+				   (i + 1 < n && gap_has(s, tk[i].end, tk[i + 1].start, '/')) ||
+				   (i > 0 && (tk[i - 1].flags & XT_DIGIT) && gap_has(s, tk[i - 1].end, tk[i].start, '-'));
+			long e = strmap_put(&ks->occ, c, cl, 0, NULL);
+			if (e >= 0) {
+				uint32_t *v = &XVEC_AT(&ks->occ.ents, struct strmap_ent, e).val;
+				if ((*v & 0xffff) < 0xffff)
+					*v += 1 + (code ? 1u << 16 : 0);
+			}
+		}
+	}
+	if (run == 2) {
+		long e = strmap_put(&ks->chunks, prev, strlen(prev), 0, NULL);
+		if (e >= 0)
+			XVEC_AT(&ks->chunks.ents, struct strmap_ent, e).val++;
+	}
+}
+
+/* Scores one article's keywords (after kw_summary and kw_article). */
+static void kw_score(struct kwstat *ks, json_t *kws, long art, long nsample, const char *title)
+{
+	if (art < nsample)
+		printf("kw [%ld] %.60s\n    ", art, title);
+	for (size_t k = 0; k < json_array_size(kws); k++) {
+		const char *kw = json_string_value(json_array_get(kws, k));
+		size_t kl = strlen(kw);
+		char pat[600];
+		int bi = strchr(kw, ' ') != NULL, hit = 0, code = 0;
+		if (kl + 3 > sizeof(pat))
+			continue;
+		snprintf(pat, sizeof(pat), " %s ", kw);
+		hit = strstr(ks->sum.p, pat) != NULL;
+		/* a code fragment: a syllable mostly seen touching '/' */
+		for (const char *a = kw; *a;) {
+			const char *b = strchr(a, ' ');
+			size_t n = b ? (size_t)(b - a) : strlen(a);
+			long e = strmap_find(&ks->occ, a, n);
+			if (e >= 0) {
+				uint32_t v = XVEC_AT(&ks->occ.ents, struct strmap_ent, e).val;
+				if (2 * (v >> 16) >= (v & 0xffff))
+					code = 1;
+			}
+			a += n + (b != NULL);
+		}
+		ks->kw++;
+		ks->hit += hit;
+		ks->code += code;
+		if (bi) {
+			ks->bi++;
+			ks->hit_bi += hit;
+			long e = strmap_put(&ks->emitted, kw, kl, 0, NULL);
+			if (e >= 0)
+				XVEC_AT(&ks->emitted.ents, struct strmap_ent, e).val++;
+		} else {
+			ks->uni++;
+			ks->hit_uni += hit;
+		}
+		if (art < nsample)
+			printf("%s%s%s%s", k ? " | " : "", kw, hit ? "+" : "", code ? "#" : "");
+	}
+	if (art < nsample)
+		printf("\n");
+}
+
+static int cmp_ent_val_desc(const void *a, const void *b)
+{
+	const struct strmap_ent *x = a, *y = b;
+	return (x->val < y->val) - (x->val > y->val);
+}
+
+static void kw_report(struct kwstat *ks, long nsample)
+{
+	long bi_ok = 0, bi_all = 0;
+	struct strmap_ent *bad = calloc(ks->emitted.ents.len + 1, sizeof(*bad));
+	size_t nbad = 0;
+
+	for (size_t i = 0; i < ks->emitted.ents.len; i++) {
+		const struct strmap_ent *e = &XVEC_AT(&ks->emitted.ents, struct strmap_ent, i);
+		const char *kw = ks->emitted.keys.p + e->koff;
+		long c = strmap_find(&ks->chunks, kw, e->klen);
+		int ok = c >= 0 && XVEC_AT(&ks->chunks.ents, struct strmap_ent, c).val >= 3;
+		bi_all += e->val;
+		bi_ok += ok ? e->val : 0;
+		if (!ok && bad)
+			bad[nbad++] = *e;
+	}
+	printf("keyword proxies (rules in the bench's header; no hand labels):\n"
+	       "  summary hits (all syllables adjacent, in order, in the article's own summary; the\n"
+	       "    summary is part of the input, so only the change means something):\n"
+	       "    all %.3f (%ld/%ld)  unigrams %.3f (%ld/%ld)  bigrams %.3f (%ld/%ld)\n",
+	       ks->kw ? (double)ks->hit / (double)ks->kw : 0, ks->hit, ks->kw,
+	       ks->uni ? (double)ks->hit_uni / (double)ks->uni : 0, ks->hit_uni, ks->uni,
+	       ks->bi ? (double)ks->hit_bi / (double)ks->bi : 0, ks->hit_bi, ks->bi);
+	printf("  standalone bigrams (seen >= 3 times in the corpus as a two-syllable chunk between\n"
+	       "    punctuation, digits, line ends or the bench's 30 function words): %.3f (%ld/%ld)\n",
+	       bi_all ? (double)bi_ok / (double)bi_all : 0, bi_ok, bi_all);
+	printf("  code fragments (a syllable touching '/' or after digit-'-' in at least half its\n"
+	       "    occurrences in the article): %.4f (%ld/%ld)\n",
+	       ks->kw ? (double)ks->code / (double)ks->kw : 0, ks->code, ks->kw);
+	if (nsample > 0 && bad) {
+		qsort(bad, nbad, sizeof(*bad), cmp_ent_val_desc);
+		printf("  bigrams emitted most often that fail the standalone test:\n   ");
+		for (size_t i = 0; i < nbad && i < 40; i++)
+			printf(" %s (%u)%s", ks->emitted.keys.p + bad[i].koff, bad[i].val, i % 6 == 5 ? "\n   " : ",");
+		printf("\n");
+	}
+	free(bad);
+}
+
 /* The texts of about 5 KB (5,120 bytes, within 10 %), kept for a second
  * timing: the issue's goal is stated for 5-KB articles, and the corpus's
  * own of that size measure it directly (the MB/s figure above converts
@@ -268,11 +499,18 @@ int main(int argc, char **argv)
 	double cpu = 0, bytes = 0;
 	uLong digest = crc32(0L, Z_NULL, 0);
 	struct score s1 = {0}, s2 = {0};
-	const char *verbose = getenv("EXTRACTOR_BENCH_VERBOSE"); /* "1": v1 disagreements, "2": v2 */
+	const char *verbose = getenv("EXTRACTOR_BENCH_VERBOSE"); /* "1": v1 disagreements, "2": v2,
+								   * "k" or "kN": keywords of N articles */
+	long nsample = 0;
+	struct kwstat ks = {0};
 	struct xvec toks = {.esz = sizeof(struct xtok)}, lines = {.esz = sizeof(struct xspan)};
 	struct silver sv, sv2;
 	struct band band = {0};
 
+	if (verbose && verbose[0] == 'k') {
+		nsample = verbose[1] ? atol(verbose + 1) : 20;
+		verbose = NULL;
+	}
 	if (argc < 2 || !line) {
 		fprintf(stderr, "usage: %s CORPUS.jsonl.gz [MAX_ARTICLES]\n", argv[0]);
 		return 2;
@@ -287,6 +525,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	strmap_init(&sv.names, 64);
+	strmap_init(&ks.chunks, 1 << 16);
+	strmap_init(&ks.emitted, 1 << 12);
+	strmap_init(&ks.occ, 256);
 	strmap_init(&sv.persons, 64);
 	strmap_init(&sv.locations, 64);
 	strmap_init(&sv2.names, 64);
@@ -301,7 +542,7 @@ int main(int argc, char **argv)
 	 * fetched */
 	enum { BATCH = 64 };
 	struct item {
-		char *text, *title;
+		char *text, *title, *summary;
 		struct newsd_record r;
 		int rc;
 	} items[BATCH];
@@ -332,6 +573,7 @@ int main(int argc, char **argv)
 			}
 			items[nitems].text = text;
 			items[nitems].title = strdup(title ? title : "");
+			items[nitems].summary = strdup(sum ? sum : "");
 			items[nitems].r.root = json_pack("{s:s, s:s}", "id", "b", "text", text);
 			nitems++;
 			json_decref(row);
@@ -345,7 +587,7 @@ int main(int argc, char **argv)
 			cpu += now_cpu() - t0;
 		}
 		for (size_t it = 0; it < nitems; it++) {
-			char *text = items[it].text, *title_copy = items[it].title;
+			char *text = items[it].text, *title_copy = items[it].title, *summary = items[it].summary;
 			const char *title = title_copy;
 			size_t tl = strlen(title);
 			struct newsd_record r = items[it].r;
@@ -353,6 +595,7 @@ int main(int argc, char **argv)
 			bytes += (double)strlen(text);
 			n++;
 			if (rc != NEWSD_OK) {
+				free(summary);
 				free(title_copy);
 				record_clear(&r);
 				free(text);
@@ -373,6 +616,7 @@ int main(int argc, char **argv)
 			long m = xtone_canon(NULL, text, strlen(text), nt, strlen(text) * 3 + 16, 0);
 			long mt = xtone_canon(NULL, title ? title : "", tl, ntitle, tl * 3 + 16, 0);
 			if (m < 0 || mt < 0) {
+				free(summary);
 				free(nt);
 				free(ntitle);
 				free(title_copy);
@@ -385,7 +629,7 @@ int main(int argc, char **argv)
 			const char *got = json_string_value(json_object_get(r.root, "title"));
 			if (got && strcmp(got, ntitle) == 0)
 				title_ok++;
-			else if (getenv("EXTRACTOR_BENCH_VERBOSE"))
+			else if (verbose)
 				fprintf(stderr, "title: got [%s] want [%s]\n", got ? got : "(null)", ntitle);
 
 			strmap_clear(&sv.names);
@@ -485,6 +729,12 @@ int main(int argc, char **argv)
 				sv2.persons = tmp;
 				strmap_free(&keep);
 			}
+			/* keyword proxies: the article's tokens first (toks is
+			 * reused for the summary) */
+			kw_article(&ks, &pack, nt, toks.p, toks.len);
+			kw_summary(&ks, &pack, summary, &toks, &lines);
+			kw_score(&ks, json_object_get(r.root, "keywords"), n - 1, nsample, ntitle);
+			free(summary);
 			free(nt);
 			free(ntitle);
 			free(title_copy);
@@ -530,6 +780,7 @@ int main(int argc, char **argv)
 	print_score("v2", &s2);
 	printf("one-word predictions (no silver judges them): persons %ld of %ld, locations %ld of %ld\n",
 	       s2.p_one, s2.p_one + s2.pp_all, s2.l_one, s2.l_one + s2.lp_all);
+	kw_report(&ks, nsample);
 	xpack_free(&pack);
 	harness_free(h);
 	xvec_free(&toks);
@@ -540,6 +791,10 @@ int main(int argc, char **argv)
 	strmap_free(&sv2.names);
 	strmap_free(&sv2.persons);
 	strmap_free(&sv2.locations);
+	strmap_free(&ks.chunks);
+	strmap_free(&ks.emitted);
+	strmap_free(&ks.occ);
+	xbuf_free(&ks.sum);
 	free(line);
 	return 0;
 }

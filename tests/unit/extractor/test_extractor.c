@@ -502,6 +502,49 @@ static void test_one_megabyte_line(void **state)
 	json_decref(o);
 }
 
+/* ----------------------------------------------------------- keywords */
+
+static int kw_has(json_t *o, const char *kw)
+{
+	json_t *a = json_object_get(o, "keywords");
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (strcmp(json_string_value(json_array_get(a, i)), kw) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keywords are words: no pair across a word boundary ('ương đảng' of
+ * 'Trung ương Đảng', 'định khởi' of 'quyết định khởi tố', 'tịch hđnd' of
+ * 'Chủ tịch HĐND'), no piece of a document code ('ct', 'tu' of
+ * '01-CT/TU'), no single letter.  Invented text. */
+static void test_keywords_whole_words(void **state)
+{
+	(void)state;
+	const char *text =
+	    "Hội nghị Trung ương Đảng bàn về công tác cán bộ\n\n"
+	    "Sáng nay, Hội nghị Trung ương Đảng khai mạc tại thủ đô. Ban Chấp hành Trung ương Đảng "
+	    "thảo luận về công tác cán bộ và phòng chống tham nhũng.\n\n"
+	    "Theo Chỉ thị số 01-CT/TU của Ban Thường vụ, các cấp ủy phải quán triệt Chỉ thị 01-CT/TU. "
+	    "Chỉ thị 01-CT/TU nêu rõ trách nhiệm của người đứng đầu. Việc thực hiện Chỉ thị 01-CT/TU "
+	    "được kiểm tra hằng quý; Chỉ thị 01-CT/TU và Kết luận 02-KL/TU cùng có hiệu lực.\n\n"
+	    "Cơ quan điều tra đã ra quyết định khởi tố vụ án. Quyết định khởi tố bị can được phê chuẩn. "
+	    "Sau quyết định khởi tố, Chủ tịch HĐND huyện cho biết Chủ tịch HĐND tỉnh đã chỉ đạo. "
+	    "Nghị quyết của Trung ương Đảng về tham nhũng được Chủ tịch HĐND quán triệt. "
+	    "Ông Nguyễn Văn Đ. và ông Trần Văn Đ. bị khởi tố.";
+	json_t *o = run(text);
+	json_t *a = json_object_get(o, "keywords");
+	assert_true(json_array_size(a) > 0);
+	assert_false(kw_has(o, "ương đảng"));
+	assert_false(kw_has(o, "định khởi"));
+	assert_false(kw_has(o, "tịch hđnd"));
+	assert_false(kw_has(o, "ct"));
+	assert_false(kw_has(o, "tu"));
+	assert_false(kw_has(o, "đ"));
+	assert_true(kw_has(o, "trung ương"));
+	assert_true(kw_has(o, "khởi tố"));
+	json_decref(o);
+}
+
 /* The character table agrees with ICU on every code point it could see in
  * news text (and the fallback is ICU itself above that). */
 static void test_cp_class_table(void **state)
@@ -1069,6 +1112,7 @@ int main(void)
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
+		cmocka_unit_test(test_keywords_whole_words),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
