@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <unicode/utf8.h>
 
 #include "extractor_int.h"
 #include "harness.h"
@@ -563,6 +564,112 @@ static void test_cp_class_table(void **state)
 	assert_int_equal(xtext_cp_class(-1), 0u);
 }
 
+/* The tokenizer's spans and character flags by ICU alone: maximal runs of
+ * code points with XCP_WORD (an ill-formed sequence is no word character),
+ * flags from xtext_cp_class_icu().  Returns the number of tokens. */
+static size_t ref_tokens(const char *s, size_t len, struct xtok *out, size_t cap)
+{
+	size_t n = 0;
+	int32_t i = 0;
+
+	while ((size_t)i < len) {
+		int32_t start = i, next = i;
+		uint32_t fl = 0, k0 = 0;
+		int letters = 0, lower = 0;
+		for (;;) {
+			UChar32 c;
+			int32_t j = next;
+			if ((size_t)j >= len)
+				break;
+			U8_NEXT(s, j, (int32_t)len, c);
+			uint32_t k = xtext_cp_class_icu(c);
+			if (!(k & XCP_WORD))
+				break;
+			if (next == start)
+				k0 = k;
+			if (k & XCP_ALPHA) {
+				fl |= XT_ALPHA;
+				letters++;
+				lower |= !(k & XCP_UPPER);
+			}
+			if (k & XCP_DIGIT)
+				fl |= XT_DIGIT;
+			next = j;
+		}
+		if (next == start) {
+			UChar32 c;
+			U8_NEXT(s, i, (int32_t)len, c);
+			(void)c;
+			continue;
+		}
+		fl |= (k0 & XCP_UPPER) ? XT_CAP : 0;
+		fl |= (k0 & (XCP_ALPHA | XCP_UPPER)) == XCP_ALPHA ? XT_LOWER : 0;
+		fl |= letters >= 2 && !lower ? XT_UPPER : 0;
+		assert_true(n < cap);
+		out[n].start = (uint32_t)start;
+		out[n].end = (uint32_t)next;
+		out[n].flags = fl;
+		n++;
+		i = next;
+	}
+	return n;
+}
+
+/* xtext_tokenize() against ref_tokens() on texts made of the pieces its
+ * fast paths tell apart: ASCII, the Vietnamese letters of its tables
+ * (two- and three-byte, both cases), their neighbours the tables leave to
+ * ICU (× ÷, Ẁ in E1 BA, ą, Ω), combining marks, spaces and NBSP,
+ * punctuation and quotes, and ill-formed or cut sequences, at the start,
+ * inside and at the end of tokens and of the text. */
+static void test_tokenize_reference(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "Z", "7", "ng", "NG", " ", "  ", "\n", "\t", ".", ",", ":", "-", "(", "_",
+		"\xC2\xA0", "ư", "Ư", "ơ", "đ", "Đ", "à", "Ả", "ễ", "Ễ", "ộ", "ỹ", "Ỹ", "ß",
+		"\xC3\x97", "\xC3\xB7", "\xE1\xBA\x80", "\xC4\x85", "\xCE\xA9", "\xCC\x81", "\xCD\xAF",
+		"\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\xA6", "\xE2\x80\x93", "\x80", "\xE1\xBA",
+		"\xE1", "\xC3", "\xC6", "\xF0\x9F\x98\x80", "\xE1\xBB\xBF", "\xC4\x80", "Nguyễn", "Hà Nội",
+	};
+	enum { NP = sizeof(pieces) / sizeof(pieces[0]) };
+	struct xvec toks = {.esz = sizeof(struct xtok)}, lines = {.esz = sizeof(struct xspan)};
+	static struct xtok want[512];
+	char text[512];
+	uint32_t rnd = 12345;
+	const uint32_t cmp = XT_CAP | XT_UPPER | XT_LOWER | XT_DIGIT | XT_ALPHA;
+	(void)state;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 0, np;
+		rnd = rnd * 1103515245u + 12345u;
+		np = 1 + (rnd >> 16) % 24;
+		for (size_t k = 0; k < np; k++) {
+			rnd = rnd * 1103515245u + 12345u;
+			const char *pc = pieces[(rnd >> 16) % NP];
+			size_t pl = strlen(pc);
+			assert_true(len + pl < sizeof(text));
+			memcpy(text + len, pc, pl);
+			len += pl;
+		}
+		size_t nw = ref_tokens(text, len, want, 512);
+		assert_int_equal(xtext_tokenize(text, len, &toks, &lines), 0);
+		if (toks.len != nw)
+			fprintf(stderr, "text \"%.*s\": %zu tokens, ICU %zu\n", (int)len, text, toks.len, nw);
+		assert_int_equal(toks.len, nw);
+		for (size_t i = 0; i < nw; i++) {
+			const struct xtok *t = &XVEC_AT(&toks, struct xtok, i);
+			if (t->start != want[i].start || t->end != want[i].end || (t->flags & cmp) != want[i].flags)
+				fprintf(stderr, "text \"%.*s\" token %zu: %u-%u %#x, ICU %u-%u %#x\n", (int)len,
+					text, i, t->start, t->end, t->flags & cmp, want[i].start, want[i].end,
+					want[i].flags);
+			assert_int_equal(t->start, want[i].start);
+			assert_int_equal(t->end, want[i].end);
+			assert_int_equal(t->flags & cmp, want[i].flags);
+		}
+	}
+	xvec_free(&toks);
+	xvec_free(&lines);
+}
+
 /* ------------------------------------------------- automaton, reference */
 
 /* Every match by brute force: each pattern at each byte, with the word
@@ -1096,6 +1203,7 @@ int main(void)
 		cmocka_unit_test(test_lang),
 		cmocka_unit_test(test_one_megabyte_line),
 		cmocka_unit_test(test_cp_class_table),
+		cmocka_unit_test(test_tokenize_reference),
 		cmocka_unit_test(test_ac_scan_reference),
 		cmocka_unit_test(test_pack_tables),
 		cmocka_unit_test(test_entities_credits_and_places),
