@@ -308,6 +308,92 @@ static size_t in_credit(const struct xctx *x, size_t b, size_t *quiet)
 	return 0;
 }
 
+/* The gap before token k is a comma and spaces (", "). */
+static int gap_is_comma(const struct xctx *x, size_t k)
+{
+	size_t a = tok(x, k - 1)->end, b = tok(x, k)->start;
+
+	if (b <= a + 1 || x->text[a] != ',')
+		return 0;
+	for (size_t g = a + 1; g < b; g++)
+		if (x->text[g] != ' ')
+			return 0;
+	return 1;
+}
+
+/* Where the list item after a place ending at token j starts: after ", ",
+ * ", và " or " và " (pack `list_conjunctions`); 0 when none does.  *last:
+ * a conjunction led to it (the list's last item). */
+static size_t list_next(const struct xctx *x, size_t j, int *last)
+{
+	size_t n = x->toks.len;
+	int comma = j < n && j > 0 && gap_is_comma(x, j);
+
+	*last = 0;
+	const struct xsyl *sy = j < n ? x_tok_syl(x, j) : NULL;
+	if (sy && (sy->flags & XS_AND) && (comma || joined(x, j)) && j + 1 < n && joined(x, j + 1)) {
+		*last = 1;
+		return j + 1;
+	}
+	return comma ? j : 0;
+}
+
+/* One item of a list of places: a capitalised run of 1-4 words that no
+ * cue, title or organisation opens.  Its length, or 0. */
+static size_t list_item(const struct xctx *x, size_t k)
+{
+	size_t r;
+
+	if (!is_cap(x, k) || has(x, k, XC_TITLE, NULL) || has(x, k, XC_PERSON_CUE, NULL) ||
+	    has(x, k, XC_ORG_HEAD, NULL) || has(x, k, XC_ORG, NULL) || has(x, k, XC_LOC_CUE, NULL) ||
+	    has(x, k, XC_STREET_CUE, NULL))
+		return 0;
+	r = cap_run(x, k);
+	if (r < 1 || r > 4)
+		return 0;
+	/* a name led by a surname with a parenthesis after it is a person
+	 * being introduced: "… Hải Phòng và Mai Quang Anh (SN 1997)" */
+	if (has(x, k, XC_SURNAME, NULL) && k + r < x->toks.len)
+		for (size_t g = tok(x, k + r - 1)->end; g < tok(x, k + r)->start; g++)
+			if (x->text[g] == '(')
+				return 0;
+	return r;
+}
+
+/* After a place a cue named ("các tuyến phố Hàng Bạc, Mã Mây và Đào Duy
+ * Từ", "các xã Vĩnh Ngọc, Vĩnh Phương và Phước Đồng"), the other items of
+ * the list are places too, streets named after people included.  Only a
+ * list of three items or more that ends with a conjunction counts:
+ * "phường Vĩnh Hải, Nguyễn Văn A (SN 1995)" is a place and then a person.  Returns the token after
+ * the last item (j when there is no list), or -1 (ENOMEM). */
+static long list_places(struct xctx *x, size_t j)
+{
+	size_t k = j, r;
+	int last = 0;
+	uint32_t pl;
+	size_t le;
+
+	/* first: is it such a list, of three items at least?  ("tỉnh Hà Tĩnh
+	 * và Nguyễn Anh Tuấn (SN 1991)" joins a person to a place) */
+	for (size_t items = 1; !last; items++) {
+		if (!(k = list_next(x, k, &last)) || !(r = list_item(x, k)) || (last && items < 2))
+			return (long)j;
+		k += r;
+	}
+	for (k = j, last = 0; !last;) {
+		k = list_next(x, k, &last);
+		r = list_item(x, k);
+		if (loc_at(x, k, &pl, &le) && le == k + r) {
+			if (mention_canon(x, T_LOC, pl, tok(x, k)->start) < 0)
+				return -1;
+		} else if (mention_span(x, T_LOC, k, k + r) < 0) {
+			return -1;
+		}
+		k += r;
+	}
+	return (long)k;
+}
+
 /* Categories of the steps before the capitalised run (5): each asks for a
  * match starting at the token itself. */
 #define STEP_CATS                                                                                       \
@@ -379,12 +465,14 @@ static int find_entities(struct xctx *x)
 			else if (single && run == 1 && word_goes_on(x, i))
 				loc = 0; /* "báo Pháp luật", "Quốc tế" */
 			if (loc) {
-				if (mention_canon(x, T_LOC, pl, t->start) < 0)
+				long li = (long)le;
+				if (mention_canon(x, T_LOC, pl, t->start) < 0 ||
+				    (loc_cue_until == i && (li = list_places(x, le)) < 0))
 					return -1;
 				org_until = (size_t)-1;
 				if (cue_until == i && pcue_until != i)
 					cue_until = le; /* "Tổng thống Mỹ Joe Biden" */
-				i = le;
+				i = (size_t)li;
 				continue;
 			}
 		}
@@ -416,9 +504,10 @@ static int find_entities(struct xctx *x)
 			size_t r = e < n ? cap_run(x, e) : 0;
 			if (r >= 1 && r <= 5 && joined(x, e) && !has(x, e, XC_ORG_HEAD, NULL) &&
 			    !has(x, e, XC_ORG, NULL) && !(r == 1 && word_goes_on(x, e))) {
-				if (mention_span(x, T_LOC, e, e + r) < 0)
+				long li;
+				if (mention_span(x, T_LOC, e, e + r) < 0 || (li = list_places(x, e + r)) < 0)
 					return -1;
-				i = e + r;
+				i = (size_t)li;
 				continue;
 			}
 			i = e;
@@ -471,9 +560,10 @@ static int find_entities(struct xctx *x)
 				if (r >= 1 && r <= 4 && (joined(x, e) || abbrev) && !(r == 1 && word_goes_on(x, e)) &&
 				    !has(x, e, XC_ORG_HEAD, NULL) &&
 				    !has(x, e, XC_TITLE, NULL) && !has(x, e, XC_PERSON_CUE, NULL)) {
-					if (mention_span(x, T_LOC, e, e + r) < 0)
+					long li;
+					if (mention_span(x, T_LOC, e, e + r) < 0 || (li = list_places(x, e + r)) < 0)
 						return -1;
-					i = e + r;
+					i = (size_t)li;
 					continue;
 				}
 			}

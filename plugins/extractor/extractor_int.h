@@ -188,7 +188,8 @@ struct xtag {
 };
 
 /** Per-syllable facts cached per pack and instance. */
-enum { XS_STOP = 1u, XS_ALPHA = 2u, XS_NUM = 4u };
+/* XS_AND: a word joining a list's last item (pack `list_conjunctions`) */
+enum { XS_STOP = 1u, XS_ALPHA = 2u, XS_NUM = 4u, XS_AND = 8u };
 struct xsyl {
 	uint32_t canon_off, canon_len; /* lower-case canonical form in cache arena */
 	uint32_t dict_id;              /* id in the DF table, UINT32_MAX if absent */

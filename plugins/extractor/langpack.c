@@ -202,14 +202,18 @@ static int cmp_pending(const void *a, const void *b)
 	return 0;
 }
 
-static int load_stop(struct xpack *p, const struct newsd_host *h, const struct newsd_config *c)
+/* Words of list key into p->stop (a set of lower-case canonical words),
+ * their value or-ed with bit: 1 a stop word, 2 a list conjunction. */
+static int load_words(struct xpack *p, const struct newsd_host *h, const struct newsd_config *c, const char *key,
+		      uint32_t bit)
 {
-	size_t n = h->cfg_list_len(c, "stopwords");
+	size_t n = c ? h->cfg_list_len(c, key) : 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *w = h->cfg_list_str(c, "stopwords", i);
+		const char *w = h->cfg_list_str(c, key, i);
 		char low[256], can[512];
-		long m;
+		long m, e;
+		int added;
 		if (!w)
 			continue;
 		m = xcase_lower(w, strlen(w), low, sizeof(low));
@@ -218,8 +222,9 @@ static int load_stop(struct xpack *p, const struct newsd_host *h, const struct n
 		m = xtone_canon(p->tone, low, (size_t)m, can, sizeof(can), 0);
 		if (m < 0)
 			continue;
-		if (strmap_put(&p->stop, can, (size_t)m, 1, NULL) < 0)
+		if ((e = strmap_put(&p->stop, can, (size_t)m, bit, &added)) < 0)
 			return -ENOMEM;
+		XVEC_AT(&p->stop.ents, struct strmap_ent, e).val |= bit;
 	}
 	return 0;
 }
@@ -311,7 +316,8 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 	}
 	if (add_list(&L, c, "doc_codes", XC_DOCCODE, 0, 0) < 0)
 		goto nomem;
-	if (load_stop(p, h, c) < 0)
+	if (load_words(p, h, c, "stopwords", 1) < 0 ||
+	    load_words(p, h, h->cfg_child(c, "entities"), "list_conjunctions", 2) < 0)
 		goto nomem;
 	if (ac_build(p->ac) < 0)
 		goto nomem;
@@ -907,8 +913,11 @@ static const struct xsyl *syl_slow(struct xpack *p, const char *tok, size_t n, i
 		s->dict_id = (uint32_t)d;
 		s->df = XVEC_AT(&p->dict.ents, struct strmap_ent, d).val;
 	}
-	if (strmap_find(&p->stop, can, (size_t)m) >= 0)
-		s->flags |= XS_STOP;
+	long sw = strmap_find(&p->stop, can, (size_t)m);
+	if (sw >= 0) {
+		uint32_t v = XVEC_AT(&p->stop.ents, struct strmap_ent, sw).val;
+		s->flags |= (v & 1 ? XS_STOP : 0) | (v & 2 ? XS_AND : 0);
+	}
 	s->ac_state = p->ac ? ac_word_state(p->ac, tok, n) : 0;
 	for (long k = 0; k < m; k++) {
 		if (can[k] >= '0' && can[k] <= '9')

@@ -1101,6 +1101,29 @@ static void test_place_inside_word(void **state)
 	json_decref(o);
 }
 
+/* After a place a cue named, the other items of a list of three or more
+ * ending in a conjunction are places too, streets named after people
+ * included; a person joined to a place by the conjunction stays a person. */
+static void test_list_of_places(void **state)
+{
+	(void)state;
+	json_t *o = run("Hà Nội cải tạo các tuyến phố cổ\n\n"
+			"Theo kế hoạch, các tuyến phố Hàng Bạc, Mã Mây, Tạ Hiện và Đào Duy Từ sẽ được lát lại vỉa hè. "
+			"Mưa lớn gây ngập các xã Vĩnh Ngọc, Vĩnh Phương và Phước Đồng. Bị bắt gồm Lê Văn Bình (SN 1990), "
+			"trú tại phường Đông Hải, quận Hải An, Hải Phòng và Mai Quang Anh (SN 1997), trú tại tỉnh Hà "
+			"Tĩnh và Nguyễn Anh Tuấn (SN 1991).");
+	json_t *loc = ents(o, "locations"), *per = ents(o, "persons");
+	assert_true(list_has(loc, "Mã Mây"));
+	assert_true(list_has(loc, "Đào Duy Từ"));
+	assert_false(list_has(per, "Đào Duy Từ"));
+	assert_true(list_has(loc, "Vĩnh Phương"));
+	assert_true(list_has(loc, "Phước Đồng"));
+	assert_true(list_has(per, "Mai Quang Anh"));
+	assert_true(list_has(per, "Nguyễn Anh Tuấn"));
+	assert_false(list_has(loc, "Mai Quang Anh"));
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -1217,6 +1240,7 @@ int main(void)
 		cmocka_unit_test(test_unit_title_no_person),
 		cmocka_unit_test(test_name_after_opener_or_abbrev),
 		cmocka_unit_test(test_place_inside_word),
+		cmocka_unit_test(test_list_of_places),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
