@@ -633,22 +633,36 @@ int x_bylines(struct xctx *x)
 		if (rc > 0 && add_credit(x, line_at(x, li)->start, line_at(x, li)->end) < 0)
 			return -1;
 	}
-	/* inline photo credits: "(Ảnh: Minh Anh)" */
+	/* inline photo credits: "(Ảnh: Minh Anh)", and a caption's credit
+	 * after its last sentence, "Phố cổ về đêm. Ảnh: Ngọc Thành", to the
+	 * end of the line */
 	for (size_t m = 0; m < x->matches.len; m++) {
 		const struct ac_match *am = &XVEC_AT(&x->matches, struct ac_match, m);
 		uint32_t nt;
 		/* the tests below that do not depend on the tag, first: few
-		 * matches follow a '(' (and fewer start a photo cue) */
-		if (am->start == 0 || s[am->start - 1] != '(' ||
+		 * matches follow a '(' or a sentence's end (and fewer start a
+		 * photo cue) */
+		if (am->start < 2)
+			continue;
+		char b1 = s[am->start - 1], b2 = s[am->start - 2];
+		int paren = b1 == '(';
+		if (!(paren || (b1 == ' ' && (b2 == '.' || b2 == '!' || b2 == '?'))) ||
 		    !(XVEC_AT(&x->mbyte, struct xmstart, am->start).cats & (1u << XC_PHOTO_CUE)))
 			continue;
 		const struct xtag *tg = xpack_tags(x->pack, am->pat, &nt);
 		for (uint32_t k = 0; k < nt; k++) {
-			if (tg[k].cat != XC_PHOTO_CUE || am->start == 0 || s[am->start - 1] != '(')
+			if (tg[k].cat != XC_PHOTO_CUE)
 				continue;
-			const char *close = memchr(s + am->end, ')', x->len - am->end < 120 ? x->len - am->end : 120);
-			if (close && names_only(x, am->end, (size_t)(close - s), 0) && ((rc = add_names(x, &x->photos, 'p', am->end, (size_t)(close - s))) < 0 ||
-				      add_credit(x, am->start, (size_t)(close - s)) < 0))
+			size_t lim = x->len - am->end < 120 ? x->len - am->end : 120, end;
+			const char *close = memchr(s + am->end, paren ? ')' : '\n', lim);
+			if (close)
+				end = (size_t)(close - s);
+			else if (!paren && x->len - am->end <= 120)
+				end = x->len; /* the text's last line */
+			else
+				continue;
+			if (names_only(x, am->end, end, 0) &&
+			    ((rc = add_names(x, &x->photos, 'p', am->end, end)) < 0 || add_credit(x, am->start, end) < 0))
 				return -1;
 		}
 	}

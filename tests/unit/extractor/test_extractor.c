@@ -1124,6 +1124,23 @@ static void test_list_of_places(void **state)
 	json_decref(o);
 }
 
+/* A caption's credit after its last sentence, to the end of the line, is
+ * a photo credit; a caption label after a sentence ("Ảnh: minh họa …")
+ * credits nobody. */
+static void test_caption_credit_after_sentence(void **state)
+{
+	(void)state;
+	json_t *o = run("Phố cổ Hà Nội rực rỡ trong đêm hội\n\n"
+			"Hàng nghìn người dân và du khách đã đổ về khu phố cổ trong đêm hội.\n\n"
+			"Phố Tạ Hiện về đêm. Ảnh: Ngọc Thành\n\n"
+			"Lễ hội kéo dài đến hết tuần. Ảnh: minh họa cho bài viết về lễ hội");
+	json_t *ph = json_object_get(o, "photo_credits");
+	assert_int_equal(json_array_size(ph), 1);
+	assert_true(list_has(ph, "Ngọc Thành"));
+	assert_false(list_has(ents(o, "persons"), "Ngọc Thành"));
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -1241,6 +1258,7 @@ int main(void)
 		cmocka_unit_test(test_name_after_opener_or_abbrev),
 		cmocka_unit_test(test_place_inside_word),
 		cmocka_unit_test(test_list_of_places),
+		cmocka_unit_test(test_caption_credit_after_sentence),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
