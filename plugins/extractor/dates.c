@@ -252,7 +252,7 @@ static int parse_worddate(struct xctx *x, size_t *i, struct xdate *d)
 	uint32_t pl;
 
 	memset(d, 0, sizeof(*d));
-	if (xctx_match_at(x, k, XC_DAY_WORD, &pl, &e) >= 0)
+	if (xctx_match_at(x, k, XC_DAY_WORD, &pl, &e) >= 0 && pl != XDW_CONNECTOR)
 		k = skip_spaces(s, len, e);
 	/* Month name first (English) */
 	if (xctx_match_at(x, k, XC_MONTH_NAME, &pl, &e) >= 0) {
@@ -442,6 +442,13 @@ static int parse_line(struct xctx *x, size_t li, struct xdate *out, int *pure, i
 		if (!have_date && parse_worddate(x, &k, &nd) && nd.y) {
 			d = nd;
 			have_date = 1;
+			i = k;
+			continue;
+		}
+		/* "ngày", "lúc" before a number: "Cập nhật lúc: 08:30 ngày
+		 * 20/11/2026" (day words and the pack's `date_connectors`) */
+		if (xctx_match_at(x, i, XC_DAY_WORD, &pl, &e) >= 0 && (k = skip_spaces(s, end, e)) < end &&
+		    is_digit(s[k])) {
 			i = k;
 			continue;
 		}

@@ -201,29 +201,33 @@ static int person_run_at(const struct xctx *x, size_t i)
 	return 1;
 }
 
-/* Token i, capitalised, and the lower-case word after it make one word of
- * the language ("Quốc tế", "Pháp luật", "Quốc lộ"): the capital opens a
- * common noun phrase, no name.  A word by the keywords' test, only
- * stricter: the pair's document frequency is at least a tenth of its
- * rarer syllable's (pairs that merely meet stay far below: "Mỹ xâm" 0.012,
- * "Nga sau" 0.025 on the corpus), and the second syllable no stop word.
- * Without a DF table, never. */
-static int word_goes_on(const struct xctx *x, size_t i)
+int x_pair_is_word(const struct xctx *x, size_t i)
 {
 	const struct xpack *p = x->pack;
 
 	if (!p->df_docs || i + 1 >= x->toks.len)
 		return 0;
-	const struct xtok *nt = tok(x, i + 1);
-	if ((nt->flags & (XT_ALPHA | XT_CAP | XT_UPPER | XT_DIGIT)) != XT_ALPHA ||
-	    (nt->flags & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) != XT_SPACE_BEFORE)
-		return 0;
 	const struct xsyl *a = x_tok_syl(x, i), *b = x_tok_syl(x, i + 1);
-	if (!a || !b || (b->flags & XS_STOP) || a->dict_id == UINT32_MAX || b->dict_id == UINT32_MAX)
+	if (!a || !b || (a->flags & XS_STOP) || (b->flags & XS_STOP) || a->dict_id == UINT32_MAX ||
+	    b->dict_id == UINT32_MAX)
 		return 0;
 	uint32_t df = xpack_bigram_df(p, a->dict_id, b->dict_id);
 	uint32_t lo = a->df < b->df ? a->df : b->df;
 	return lo > 0 && (double)df >= 0.1 * (double)lo;
+}
+
+/* Token i, capitalised, and the lower-case word after it (spaces between)
+ * make one word of the language ("Quốc tế", "Pháp luật", "Quốc lộ"): the
+ * capital opens a common noun phrase, no name. */
+static int word_goes_on(const struct xctx *x, size_t i)
+{
+	if (i + 1 >= x->toks.len)
+		return 0;
+	const struct xtok *nt = tok(x, i + 1);
+	if ((nt->flags & (XT_ALPHA | XT_CAP | XT_UPPER | XT_DIGIT)) != XT_ALPHA ||
+	    (nt->flags & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) != XT_SPACE_BEFORE)
+		return 0;
+	return x_pair_is_word(x, i);
 }
 
 /* Tokens j-1 and j are joined by '-' or '&' only (LĐ-TB&XH). */

@@ -181,6 +181,9 @@ enum { XNB_OPENER = 1 };
 /* XC_TITLE payload: the head of a unit (pack `unit_titles`), whose next
  * capitalised word may open the unit's name ("Trưởng phòng Tham mưu") */
 enum { XTT_UNIT = 1 };
+/* XC_DAY_WORD payload: a word that may stand before a time or a date in a
+ * date line but opens no word date (pack `date_connectors`: lúc, vào) */
+enum { XDW_CONNECTOR = 1 };
 
 struct xtag {
 	uint8_t cat;
@@ -510,6 +513,12 @@ int x_title(struct xctx *x, const char *meta_title, const char *meta_og_title,
 int x_bylines(struct xctx *x);
 int x_source(struct xctx *x, const char *meta_site);
 int x_entities(struct xctx *x);
+/* Tokens i and i+1 (any case) make one word of the language by the pack's
+ * DF table: the pair's document frequency is at least a tenth of its rarer
+ * syllable's, and neither is a stop word ("quốc tế", "bình luận"; pairs
+ * that merely meet stay far below: "mỹ xâm" 0.012, "ngọc hiển").  Without
+ * a DF table, 0. */
+int x_pair_is_word(const struct xctx *x, size_t i);
 int x_docrefs(struct xctx *x);
 int x_keywords(struct xctx *x, size_t k);
 /* Fills x->tsyl for pack p (every token with a letter looked up once in

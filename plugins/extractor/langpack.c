@@ -309,6 +309,7 @@ int xpack_load(struct xpack *p, const struct newsd_host *h, const char *lang, ch
 		    add_list(&L, sec, "weekdays", XC_WEEKDAY, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "event_cues", XC_EVENT_CUE, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "day_words", XC_DAY_WORD, 0, V_TONE | V_CAPS) < 0 ||
+		    add_list_p(&L, sec, "date_connectors", XC_DAY_WORD, 0, V_TONE | V_CAPS, XDW_CONNECTOR) < 0 ||
 		    add_list(&L, sec, "month_words", XC_MONTH_WORD, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "year_words", XC_YEAR_WORD, 0, V_TONE | V_CAPS) < 0 ||
 		    add_list(&L, sec, "time_zones", XC_TZ, 0, V_CAPS) < 0 || add_months(&L, sec) < 0)

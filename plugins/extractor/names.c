@@ -634,8 +634,9 @@ int x_bylines(struct xctx *x)
 			return -1;
 	}
 	/* inline photo credits: "(Ảnh: Minh Anh)", and a caption's credit
-	 * after its last sentence, "Phố cổ về đêm. Ảnh: Ngọc Thành", to the
-	 * end of the line */
+	 * after its last sentence or a dash, "Phố cổ về đêm. Ảnh: Ngọc Thành",
+	 * "Cầu mới nhìn từ trên cao - Ảnh: ĐOÀN CƯỜNG", to the end of the
+	 * line */
 	for (size_t m = 0; m < x->matches.len; m++) {
 		const struct ac_match *am = &XVEC_AT(&x->matches, struct ac_match, m);
 		uint32_t nt;
@@ -646,7 +647,7 @@ int x_bylines(struct xctx *x)
 			continue;
 		char b1 = s[am->start - 1], b2 = s[am->start - 2];
 		int paren = b1 == '(';
-		if (!(paren || (b1 == ' ' && (b2 == '.' || b2 == '!' || b2 == '?'))) ||
+		if (!(paren || (b1 == ' ' && (b2 == '.' || b2 == '!' || b2 == '?' || b2 == '-'))) ||
 		    !(XVEC_AT(&x->mbyte, struct xmstart, am->start).cats & (1u << XC_PHOTO_CUE)))
 			continue;
 		const struct xtag *tg = xpack_tags(x->pack, am->pat, &nt);
@@ -688,11 +689,22 @@ int x_bylines(struct xctx *x)
 		for (size_t i = sp->start; i + 2 < sp->end; i++)
 			if ((s[i] == ' ' && s[i + 1] == '-' && s[i + 2] == ' ') || s[i] == ',')
 				joined_names = 1;
-		/* ALL CAPS only for several names ("ĐÌNH THUNG - LÊ KHÁNH"), never
-		 * for a lone widget label ("BÌNH LUẬN") */
+		/* ALL CAPS for several names ("ĐÌNH THUNG - LÊ KHÁNH"), and for
+		 * one name ("NGỌC HIỂN", as several outlets sign) when no two of
+		 * its words make a word of the language: never for a widget
+		 * label ("BÌNH LUẬN", "TIN LIÊN QUAN", "XEM THÊM") */
 		for (size_t i = sp->tok0; i < sp->tok1; i++)
-			if ((tok(x, i)->flags & XT_UPPER) && !joined_names)
-				caps = 0;
+			if ((tok(x, i)->flags & XT_UPPER) && !joined_names) {
+				int word = !x->pack->df_docs || w > 4;
+				for (size_t k = sp->tok0; !word && k + 1 < sp->tok1; k++) {
+					const struct xsyl *sy = x_tok_syl(x, k);
+					word = !sy || (sy->flags & XS_STOP) || x_pair_is_word(x, k);
+				}
+				const struct xsyl *sl = x_tok_syl(x, sp->tok1 - 1);
+				if (word || !sl || (sl->flags & XS_STOP))
+					caps = 0;
+				break;
+			}
 		if (w >= 2 && w <= 8 && caps && x_name_shaped(x, sp->start, sp->end) &&
 		    xctx_match_at(x, sp->start, XC_OUTLET_PREFIX, &(uint32_t){0}, &(size_t){0}) < 0 &&
 		    xctx_match_at(x, sp->start, XC_OUTLET, &(uint32_t){0}, &(size_t){0}) < 0 &&
@@ -789,8 +801,9 @@ static size_t strip_site(struct xctx *x, const char *t, size_t n, const char *si
 		strip = 1;
 	else if (dots && words == 1)
 		strip = 1; /* a domain */
-	else if (words <= 4 && best > sn) {
-		/* an outlet name of the pack */
+	else if (words <= 8) {
+		/* an outlet name of the pack, or a name opening with an outlet
+		 * word ("Báo Điện tử Nhân Dân Việt") */
 		struct xvec m = {.esz = sizeof(struct ac_match)};
 		if (ac_scan_str(x->pack->ac, suf, sn, &m) == 0)
 			for (size_t i = 0; i < m.len && !strip; i++) {
@@ -802,23 +815,18 @@ static size_t strip_site(struct xctx *x, const char *t, size_t n, const char *si
 						strip = 1;
 			}
 		xvec_free(&m);
-		if (!strip && bl == 3 && t[best + 1] == '|')
+		if (!strip && words <= 4 && best > sn && bl == 3 && t[best + 1] == '|')
 			strip = 1; /* "Title | Section or Site" */
 	}
 	return strip ? best : n;
 }
 
-int x_title(struct xctx *x, const char *meta_title, const char *meta_og_title,
-	    const char *site_name, int max_words)
+/* The text's own heading: the first line that is not a date line, when it
+ * reads as one (see x_title).  1 and its span, or 0. */
+static int text_heading(struct xctx *x, int max_words, size_t *a, size_t *b)
 {
-	const char *mt = meta_og_title && *meta_og_title ? meta_og_title : meta_title;
 	const char *s = x->text;
 
-	if (mt && *mt) {
-		size_t n = strip_site(x, mt, strlen(mt), site_name);
-		return set_title(x, mt, n);
-	}
-	/* the first line that is not a date line */
 	for (size_t li = 0; li < x->lines.len && li < 4; li++) {
 		const struct xspan *sp = line_at(x, li);
 		size_t w = line_words(x, li);
@@ -843,9 +851,52 @@ int x_title(struct xctx *x, const char *meta_title, const char *meta_og_title,
 			nx = line_at(x, li + 2);
 		if (nx->tok1 - nx->tok0 < w)
 			return 0;
-		return set_title(x, s + sp->start, sp->end - sp->start);
+		*a = sp->start;
+		*b = sp->end;
+		return 1;
 	}
 	return 0;
+}
+
+/* An HTML title that names the site, not the article: the site's name,
+ * or an outlet's name or a name opening with an outlet word ("Cổng thông
+ * tin điện tử huyện Lục Nam"), with nothing before it. */
+static int title_is_site(struct xctx *x, const char *t, size_t n, const char *site)
+{
+	struct xvec m = {.esz = sizeof(struct ac_match)};
+	int yes = 0;
+
+	if (site && strlen(site) == n && strncasecmp(site, t, n) == 0)
+		return 1;
+	if (ac_scan_str(x->pack->ac, t, n, &m) == 0)
+		for (size_t i = 0; i < m.len && !yes; i++) {
+			const struct ac_match *am = &XVEC_AT(&m, struct ac_match, i);
+			uint32_t nt;
+			const struct xtag *tg = xpack_tags(x->pack, am->pat, &nt);
+			for (uint32_t k = 0; k < nt; k++)
+				if (am->start == 0 && (tg[k].cat == XC_OUTLET_PREFIX ||
+						       (tg[k].cat == XC_OUTLET && am->end == n)))
+					yes = 1;
+		}
+	xvec_free(&m);
+	return yes;
+}
+
+int x_title(struct xctx *x, const char *meta_title, const char *meta_og_title,
+	    const char *site_name, int max_words)
+{
+	const char *mt = meta_og_title && *meta_og_title ? meta_og_title : meta_title;
+	size_t a, b;
+
+	if (mt && *mt) {
+		size_t n = strip_site(x, mt, strlen(mt), site_name);
+		/* a portal's page title is often the portal's name: the text's
+		 * heading (the page's headline) is the article's then */
+		if (!(mt == meta_title && title_is_site(x, mt, n, site_name) && text_heading(x, max_words, &a, &b)))
+			return set_title(x, mt, n);
+		return set_title(x, x->text + a, b - a);
+	}
+	return text_heading(x, max_words, &a, &b) ? set_title(x, x->text + a, b - a) : 0;
 }
 
 /* --------------------------------------------------------------- source */

@@ -402,6 +402,23 @@ static void test_title_html(void **state)
 	o = run("Tác giả: Minh Châu\n\nNội dung bài viết bắt đầu từ đây và kéo dài thêm vài câu nữa.");
 	assert_true(json_is_null(json_object_get(o, "title")));
 	json_decref(o);
+	/* a long site name after '|' opening with an outlet word is dropped */
+	o = run_with(H, LEDE, json_pack("{s:{s:s}}", "html_meta", "title",
+					"Giá xăng dầu đồng loạt giảm | Báo Điện tử Nhân Dân Miền Trung"));
+	assert_string_equal(str(o, "title"), "Giá xăng dầu đồng loạt giảm");
+	json_decref(o);
+	/* a portal's page title that is its own name gives way to the
+	 * text's heading; a date line between heading and lede, with a
+	 * connector ("lúc") and a day word, is the publication date */
+	o = run_with(H,
+		     "Lục Nam tổ chức hội nghị tổng kết công tác năm 2026\n\n"
+		     "Cập nhật lúc: 08:30 ngày 20/11/2026\n\n"
+		     "Sáng ngày 19/11, Huyện ủy Lục Nam tổ chức hội nghị tổng kết công tác xây dựng Đảng năm "
+		     "2026, triển khai nhiệm vụ năm 2027 với nhiều giải pháp quan trọng.",
+		     json_pack("{s:{s:s}}", "html_meta", "title", "Cổng thông tin điện tử huyện Lục Nam"));
+	assert_string_equal(str(o, "title"), "Lục Nam tổ chức hội nghị tổng kết công tác năm 2026");
+	assert_string_equal(str(o, "published_at"), "2026-11-20T08:30:00+07:00");
+	json_decref(o);
 }
 
 /* ---------------------------------------------------------- entities */
@@ -1141,6 +1158,28 @@ static void test_caption_credit_after_sentence(void **state)
 	json_decref(o);
 }
 
+/* A lone ALL-CAPS name as the last line signs the article ("NGỌC HIỂN", as
+ * several outlets sign), a widget label there ("TIN LIÊN QUAN") does not;
+ * a caption's credit after a dash is a photo credit. */
+static void test_caps_byline_and_dash_credit(void **state)
+{
+	(void)state;
+	json_t *o = run("Đà Nẵng khánh thành cầu mới bắc qua sông\n\n"
+			"Sáng nay, thành phố tổ chức lễ khánh thành cây cầu mới, nối hai quận ven sông.\n\n"
+			"Cầu mới nhìn từ trên cao - Ảnh: ĐOÀN CƯỜNG\n\n"
+			"Công trình được khởi công từ năm trước và hoàn thành sớm hơn kế hoạch hai tháng.\n\n"
+			"NGỌC HIỂN");
+	assert_true(list_has(json_object_get(o, "authors"), "Ngọc Hiển"));
+	assert_true(list_has(json_object_get(o, "photo_credits"), "Đoàn Cường"));
+	json_decref(o);
+	o = run("Đà Nẵng khánh thành cầu mới bắc qua sông\n\n"
+		"Sáng nay, thành phố tổ chức lễ khánh thành cây cầu mới, nối hai quận ven sông.\n\n"
+		"Công trình được khởi công từ năm trước và hoàn thành sớm hơn kế hoạch hai tháng.\n\n"
+		"TIN LIÊN QUAN");
+	assert_int_equal(json_array_size(json_object_get(o, "authors")), 0);
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -1259,6 +1298,7 @@ int main(void)
 		cmocka_unit_test(test_place_inside_word),
 		cmocka_unit_test(test_list_of_places),
 		cmocka_unit_test(test_caption_credit_after_sentence),
+		cmocka_unit_test(test_caps_byline_and_dash_credit),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
