@@ -769,6 +769,28 @@ static int set_title(struct xctx *x, const char *s, size_t n)
 	return xctx_add_unique(x, &x->title, 't', s, n);
 }
 
+/* t[0..n) opens with an outlet word of the pack ("Báo", "Cổng thông tin
+ * điện tử") or an outlet's name; whole: the outlet's name must be all of
+ * it (an outlet word may open a longer name either way). */
+static int opens_with_outlet(struct xctx *x, const char *t, size_t n, int whole)
+{
+	struct xvec m = {.esz = sizeof(struct ac_match)};
+	int yes = 0;
+
+	if (ac_scan_str(x->pack->ac, t, n, &m) == 0)
+		for (size_t i = 0; i < m.len && !yes; i++) {
+			const struct ac_match *am = &XVEC_AT(&m, struct ac_match, i);
+			uint32_t nt;
+			const struct xtag *tg = xpack_tags(x->pack, am->pat, &nt);
+			for (uint32_t k = 0; k < nt; k++)
+				if (am->start == 0 && (tg[k].cat == XC_OUTLET_PREFIX ||
+						       (tg[k].cat == XC_OUTLET && (!whole || am->end == n))))
+					yes = 1;
+		}
+	xvec_free(&m);
+	return yes;
+}
+
 /* Drops a trailing " - Site" / " | Site" from an HTML title. */
 static size_t strip_site(struct xctx *x, const char *t, size_t n, const char *site)
 {
@@ -804,17 +826,7 @@ static size_t strip_site(struct xctx *x, const char *t, size_t n, const char *si
 	else if (words <= 8) {
 		/* an outlet name of the pack, or a name opening with an outlet
 		 * word ("Báo Điện tử Nhân Dân Việt") */
-		struct xvec m = {.esz = sizeof(struct ac_match)};
-		if (ac_scan_str(x->pack->ac, suf, sn, &m) == 0)
-			for (size_t i = 0; i < m.len && !strip; i++) {
-				const struct ac_match *am = &XVEC_AT(&m, struct ac_match, i);
-				uint32_t nt;
-				const struct xtag *tg = xpack_tags(x->pack, am->pat, &nt);
-				for (uint32_t k = 0; k < nt; k++)
-					if ((tg[k].cat == XC_OUTLET || tg[k].cat == XC_OUTLET_PREFIX) && am->start == 0)
-						strip = 1;
-			}
-		xvec_free(&m);
+		strip = opens_with_outlet(x, suf, sn, 0);
 		if (!strip && words <= 4 && best > sn && bl == 3 && t[best + 1] == '|')
 			strip = 1; /* "Title | Section or Site" */
 	}
@@ -863,23 +875,9 @@ static int text_heading(struct xctx *x, int max_words, size_t *a, size_t *b)
  * tin điện tử huyện Lục Nam"), with nothing before it. */
 static int title_is_site(struct xctx *x, const char *t, size_t n, const char *site)
 {
-	struct xvec m = {.esz = sizeof(struct ac_match)};
-	int yes = 0;
-
 	if (site && strlen(site) == n && strncasecmp(site, t, n) == 0)
 		return 1;
-	if (ac_scan_str(x->pack->ac, t, n, &m) == 0)
-		for (size_t i = 0; i < m.len && !yes; i++) {
-			const struct ac_match *am = &XVEC_AT(&m, struct ac_match, i);
-			uint32_t nt;
-			const struct xtag *tg = xpack_tags(x->pack, am->pat, &nt);
-			for (uint32_t k = 0; k < nt; k++)
-				if (am->start == 0 && (tg[k].cat == XC_OUTLET_PREFIX ||
-						       (tg[k].cat == XC_OUTLET && am->end == n)))
-					yes = 1;
-		}
-	xvec_free(&m);
-	return yes;
+	return opens_with_outlet(x, t, n, 1);
 }
 
 int x_title(struct xctx *x, const char *meta_title, const char *meta_og_title,
