@@ -656,57 +656,80 @@ static int find_entities(struct xctx *x)
 	return 0;
 }
 
+/* Keeps the entries of list (struct xstr) whose name is still a mention. */
+static void list_keep_mentioned(struct xvec *list, const struct xmention *ms, size_t nm, int type)
+{
+	struct xstr *ls = list->p;
+	size_t n = 0;
+
+	for (size_t i = 0; i < list->len; i++) {
+		int still = 0;
+		for (size_t k = 0; k < nm && !still; k++)
+			still = ms[k].type == type && ms[k].name_off == ls[i].off;
+		if (still)
+			ls[n++] = ls[i];
+	}
+	list->len = n;
+}
+
+/* One character (a letter of an initial, "anh H.", "Q."): no name a
+ * reader could use, whatever its type. */
+static int one_char(const char *s, size_t n)
+{
+	size_t cps = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cps += ((uint8_t)s[i] & 0xC0) != 0x80;
+	return cps <= 1;
+}
+
 /* A person named once in full and then by one word ("Phó Thủ tướng Vũ Đức
  * Đam … ông Đam") is one person: the short name's mentions are counted
  * under the full name and the short one leaves the list.  The word is the
  * full name's last (the given name in Vietnamese, the surname in English
  * usage alike).  When several full names end with it, the one named last
  * before the short name's first mention takes it (else the first one).
- * Runs after every mention(): it compacts x->mentions and x->persons,
- * which x->seen's indices then no longer follow. */
+ * What is left of one character names nobody and goes too.  Runs after
+ * every mention(): it compacts x->mentions and the lists, which x->seen's
+ * indices then no longer follow. */
 static void merge_short_names(struct xctx *x)
 {
 	struct xmention *ms = x->mentions.p;
 	size_t nm = x->mentions.len, kept = 0;
 
+	/* first the counts (a merged name's count becomes 0), then the
+	 * compaction: merging while compacting would add to entries already
+	 * moved */
 	for (size_t i = 0; i < nm; i++) {
 		struct xmention *m = &ms[i];
 		const char *name = x->strs.p + m->name_off;
 		long into = -1;
-		if (m->type == T_PER && !memchr(name, ' ', m->name_len)) {
-			for (size_t j = 0; j < nm; j++) {
-				const struct xmention *f = &ms[j];
-				const char *fn = x->strs.p + f->name_off;
-				if (f->type != T_PER || f->name_len <= m->name_len + 1 ||
-				    fn[f->name_len - m->name_len - 1] != ' ' ||
-				    memcmp(fn + f->name_len - m->name_len, name, m->name_len) != 0)
-					continue;
-				if (into < 0 || (f->first_offset < m->first_offset &&
-						 (ms[into].first_offset > m->first_offset ||
-						  f->first_offset > ms[into].first_offset)))
-					into = (long)j;
-			}
+		if (m->type != T_PER || memchr(name, ' ', m->name_len))
+			continue;
+		for (size_t j = 0; j < nm; j++) {
+			const struct xmention *f = &ms[j];
+			const char *fn = x->strs.p + f->name_off;
+			if (f->type != T_PER || f->name_len <= m->name_len + 1 || fn[f->name_len - m->name_len - 1] != ' ' ||
+			    memcmp(fn + f->name_len - m->name_len, name, m->name_len) != 0)
+				continue;
+			if (into < 0 || (f->first_offset < m->first_offset &&
+					 (ms[into].first_offset > m->first_offset || f->first_offset > ms[into].first_offset)))
+				into = (long)j;
 		}
 		if (into >= 0) {
-			ms[into].count += m->count;
-			continue;
+			ms[into].count += m->count; /* a full name: never merged itself */
+			m->count = 0;
 		}
-		ms[kept++] = *m;
 	}
+	for (size_t i = 0; i < nm; i++)
+		if (ms[i].count > 0 && !one_char(x->strs.p + ms[i].name_off, ms[i].name_len))
+			ms[kept++] = ms[i];
 	if (kept == nm)
 		return;
 	x->mentions.len = kept;
-	/* the person list in its order, without the merged names */
-	struct xstr *ps = x->persons.p;
-	size_t np = 0;
-	for (size_t i = 0; i < x->persons.len; i++) {
-		int still = 0;
-		for (size_t k = 0; k < kept && !still; k++)
-			still = ms[k].type == T_PER && ms[k].name_off == ps[i].off;
-		if (still)
-			ps[np++] = ps[i];
-	}
-	x->persons.len = np;
+	list_keep_mentioned(&x->persons, ms, kept, T_PER);
+	list_keep_mentioned(&x->locations, ms, kept, T_LOC);
+	list_keep_mentioned(&x->orgs, ms, kept, T_ORG);
 }
 
 int x_entities(struct xctx *x)

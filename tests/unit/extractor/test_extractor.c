@@ -1047,7 +1047,8 @@ static void test_short_name_merged(void **state)
 	json_t *o = run("Lãnh đạo thành phố thăm các công trình trọng điểm\n\n"
 			"Phó Thủ tướng Vũ Đức Đam dự lễ khởi công. Ông Đam cho biết công trình rất quan trọng. "
 			"Anh Nguyễn Văn Hùng và ông Trần Hùng cũng đến dự. Ông Hùng phát biểu. "
-			"Ông Tuấn vắng mặt vì bận công tác.");
+			"Ông Tuấn vắng mặt vì bận công tác. Anh H. (25 tuổi) và ông Lê Văn K. cũng có mặt, ông K. "
+			"phát biểu sau cùng. Ông Hùng kết thúc buổi lễ.");
 	json_t *per = ents(o, "persons");
 	json_t *em = json_object_get(o, "entity_mentions");
 	assert_true(list_has(per, "Vũ Đức Đam"));
@@ -1056,7 +1057,13 @@ static void test_short_name_merged(void **state)
 	assert_true(list_has(per, "Tuấn"));
 	assert_null(json_object_get(em, "Đam"));
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Vũ Đức Đam"), "count")), 2);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Trần Hùng"), "count")), 2);
+	/* the last "ông Hùng" goes to the Hùng named last before it */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Trần Hùng"), "count")), 3);
+	/* an initial alone names nobody; after its full name it counts there */
+	assert_false(list_has(per, "H"));
+	assert_null(json_object_get(em, "H"));
+	assert_true(list_has(per, "Lê Văn K"));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Lê Văn K"), "count")), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(em, "Nguyễn Văn Hùng"), "count")), 1);
 	json_decref(o);
 }
