@@ -468,6 +468,9 @@ static int find_entities(struct xctx *x)
 				loc = 0; /* "Vinh", "Đức": names too, need a cue */
 			else if (single && run == 1 && word_goes_on(x, i))
 				loc = 0; /* "báo Pháp luật", "Quốc tế" */
+			else if (single && run > 1 && cue_until == i && pcue_until != i && has(x, i, XC_PERSON_CUE, NULL) &&
+				 !(t->flags & (XT_SENT | XT_NEWLINE_BEFORE)))
+				loc = 0; /* "nghệ sĩ Anh Vũ": a name, not England */
 			if (loc) {
 				long li = (long)le;
 				if (mention_canon(x, T_LOC, pl, t->start) < 0 ||
@@ -574,7 +577,12 @@ static int find_entities(struct xctx *x)
 			i = e;
 			continue;
 		}
-		if (has(x, i, XC_PERSON_CUE, &e)) {
+		/* right after a title, a kinship word capitalised inside a
+		 * sentence opens a name, not a cue: "nghệ sĩ Anh Vũ", "ảo thuật
+		 * gia Anh Tú" (a cue there is written in lower case) */
+		if (has(x, i, XC_PERSON_CUE, &e) &&
+		    !(is_cap(x, i) && cue_until == i && pcue_until != i && !(t->flags & (XT_SENT | XT_NEWLINE_BEFORE)) &&
+		      e == i + 1 && e < n && is_cap(x, e) && joined(x, e))) {
 			cue_until = e; /* also across a colon: "các đồng chí: Nguyễn Văn A" */
 			pcue_until = e;
 			i = e;
@@ -591,7 +599,8 @@ static int find_entities(struct xctx *x)
 		/* 5. a capitalised run */
 		if (is_cap(x, i)) {
 			size_t r = cap_run(x, i);
-			int cued = cue_until == i;
+			/* a cue ends with its paragraph ("… với trẻ em⏎⏎Việc một …") */
+			int cued = cue_until == i && !(t->flags & XT_NEWLINE_BEFORE);
 			if (cued && (t->flags & XT_PUNCT_BEFORE) && i > 0)
 				for (size_t g = tok(x, i - 1)->end; g < t->start; g++)
 					if (x->text[g] != ':' && x->text[g] != ' ')
@@ -632,6 +641,13 @@ static int find_entities(struct xctx *x)
 			 * lower case names the unit ("Trưởng phòng Tham mưu", "Giám
 			 * đốc Chi nhánh"): in the corpus, nearly always; a person
 			 * there is written in full */
+			/* after any cue, one capitalised word opening a common word
+			 * with the lower-case one after it is no name: "HLV Giọng hát
+			 * Việt", "tư lệnh Quân chủng", "Nghệ sĩ Ưu tú" */
+			if (cued && r == 1 && word_goes_on(x, i)) {
+				i++;
+				continue;
+			}
 			if (cued && r == 1 && unit_until == i && i + 1 < n &&
 			    (toks[i + 1].flags & (XT_ALPHA | XT_CAP | XT_UPPER | XT_DIGIT)) == XT_ALPHA &&
 			    (toks[i + 1].flags & (XT_SPACE_BEFORE | XT_NEWLINE_BEFORE | XT_PUNCT_BEFORE)) ==
@@ -644,8 +660,9 @@ static int find_entities(struct xctx *x)
 					return -1;
 			} else if (cued && r >= 1 && r <= 4 && !has(x, i, XC_ORG_WORD, NULL) &&
 				   !has(x, i, XC_ORG_HEAD, NULL) && !has(x, i, XC_TITLE, NULL)) {
+				/* a stop word alone names nobody; "Anh Tú" does */
 				const struct xsyl *sy = xpack_syl(x->pack, x->text + t->start, t->end - t->start);
-				if (sy && !(sy->flags & XS_STOP) && mention_span(x, T_PER, i, i + r) < 0)
+				if (sy && (!(sy->flags & XS_STOP) || r >= 2) && mention_span(x, T_PER, i, i + r) < 0)
 					return -1;
 			}
 			i += r ? r : 1;

@@ -1187,6 +1187,26 @@ static void test_caps_byline_and_dash_credit(void **state)
 	json_decref(o);
 }
 
+/* A cue ends with its paragraph; after a cue a capitalised word opening a
+ * common word is no name ("HLV Giọng hát Việt"); right after a title a
+ * capitalised kinship word opens a name ("nghệ sĩ Anh Vũ"), not England. */
+static void test_cue_limits(void **state)
+{
+	(void)state;
+	json_t *o = run("Khởi tố nam sinh quấy rối nữ sinh\n\n"
+			"Liên quan đến vụ việc, công an đã vào cuộc điều tra làm rõ trách nhiệm.\n\n"
+			"Chương trình có sự tham gia của nghệ sĩ Anh Vũ. HLV Giọng hát Việt đứng dậy vỗ tay. "
+			"Ông Trần Văn Chí, phó tư lệnh Quân chủng Phòng không, cũng có mặt.");
+	json_t *per = ents(o, "persons");
+	assert_false(list_has(per, "Liên"));
+	assert_false(list_has(per, "Giọng"));
+	assert_false(list_has(per, "Quân"));
+	assert_true(list_has(per, "Anh Vũ"));
+	assert_false(list_has(per, "Vũ"));
+	assert_false(list_has(ents(o, "locations"), "Anh"));
+	json_decref(o);
+}
+
 /* A capitalised function word opening a sentence is no part of the name
  * after it (pack `sentence_openers`); a surname among them stays when no
  * surname follows. */
@@ -1306,6 +1326,7 @@ int main(void)
 		cmocka_unit_test(test_list_of_places),
 		cmocka_unit_test(test_caption_credit_after_sentence),
 		cmocka_unit_test(test_caps_byline_and_dash_credit),
+		cmocka_unit_test(test_cue_limits),
 		cmocka_unit_test(test_longer_place_after_cue),
 		cmocka_unit_test(test_sentence_openers),
 		cmocka_unit_test(test_byline_glued_to_date),
