@@ -1125,21 +1125,30 @@ out:
 	return rc;
 }
 
+/* ASCII is its own NFD and NFC and carries no tone mark: copied as is,
+ * no ICU.  1 when s is ASCII (*rc: its length, or -1 when it does not fit
+ * in cap), else 0. */
+static int ascii_canon(const char *s, size_t n, char *out, size_t cap, long *rc)
+{
+	size_t k;
+
+	for (k = 0; k < n && (uint8_t)s[k] < 0x80; k++)
+		;
+	if (k < n)
+		return 0;
+	*rc = n > cap ? -1 : (long)n;
+	if (n <= cap)
+		memcpy(out, s, n);
+	return 1;
+}
+
 long xtone_canon(const struct xtone *t, const char *s, size_t n, char *out, size_t cap,
 		 int other_style)
 {
 	long rc;
 
-	/* ASCII is its own NFD and NFC and carries no tone mark: no ICU */
-	size_t k;
-	for (k = 0; k < n && (uint8_t)s[k] < 0x80; k++)
-		;
-	if (k == n) {
-		if (n > cap)
-			return -1;
-		memcpy(out, s, n);
-		return (long)n;
-	}
+	if (ascii_canon(s, n, out, cap, &rc))
+		return rc;
 	if (!t)
 		return canon_nfc(s, n, out, cap);
 	rc = canon_table(t, s, n, out, cap, other_style);
@@ -1158,16 +1167,8 @@ long xtone_canon_icu(const struct xtone *t, const char *s, size_t n, char *out, 
 	long rc = -1;
 	const UNormalizer2 *nfd, *nfc;
 
-	/* ASCII is its own NFD and NFC and carries no tone mark: no ICU */
-	size_t k;
-	for (k = 0; k < n && (uint8_t)s[k] < 0x80; k++)
-		;
-	if (k == n) {
-		if (n > cap)
-			return -1;
-		memcpy(out, s, n);
-		return (long)n;
-	}
+	if (ascii_canon(s, n, out, cap, &rc))
+		return rc;
 	nfd = t ? t->nfd : unorm2_getNFDInstance(&ec);
 	nfc = t ? t->nfc : unorm2_getNFCInstance(&ec);
 	if (U_FAILURE(ec))
